@@ -1,0 +1,298 @@
+"""Read CSV, YAML, JSON and JSON Lines files into raw records that remember where they came from.
+
+No validation happens here beyond what parsing needs; ``validate.py`` turns records into models.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from graph.errors import Problem
+
+__all__ = ["RawRecord", "ReadResult", "classify", "discover", "read_file"]
+
+RECORD_KINDS = ("source", "entity", "relationship")
+DATA_SUFFIXES = {".csv", ".yaml", ".yml", ".json", ".jsonl"}
+#: CSV cells of these columns hold lists separated by ``;``.
+LIST_COLUMNS = {"aliases", "sources", "denied_by"}
+ENTITY_COLUMNS = {
+    "id",
+    "kind",
+    "name",
+    "aliases",
+    "description",
+    "country",
+    "jurisdiction",
+    "founded",
+    "website",
+    "identifiers",
+    "attributes",
+    "sources",
+}
+
+
+@dataclass(slots=True)
+class RawRecord:
+    """One record as read from a file, before validation."""
+
+    kind: str
+    data: dict[str, Any]
+    file: str
+    line: int | None
+
+    def problem(self, message: str, field: str | None = None) -> Problem:
+        """A problem located at this record."""
+        rid = self.data.get("id") if isinstance(self.data, dict) else None
+        return Problem(self.file, self.line, str(rid) if rid else None, field, message)
+
+
+@dataclass(slots=True)
+class ReadResult:
+    """Records read from one or more files, and the problems met while reading."""
+
+    records: list[RawRecord]
+    problems: list[Problem]
+
+
+def classify(path: Path) -> str | None:
+    """Which record kind a file holds, from its name or its folder's name."""
+    names = [path.stem.lower(), path.parent.name.lower()]
+    for name in names:
+        for kind, words in (
+            ("source", ("sources", "source")),
+            ("entity", ("entities", "entity")),
+            ("relationship", ("relationships", "relationship", "edges")),
+        ):
+            if name in words:
+                return kind
+    return None
+
+
+def discover(paths: list[Path]) -> tuple[list[tuple[Path, str]], list[Problem]]:
+    """Expand files and directories into ``(file, record kind)`` pairs, sorted for determinism."""
+    found: list[tuple[Path, str]] = []
+    problems: list[Problem] = []
+    for root in paths:
+        if not root.exists():
+            problems.append(Problem(str(root), None, None, None, "no such file or directory"))
+            continue
+        files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
+        for f in files:
+            if f.suffix.lower() not in DATA_SUFFIXES or any(
+                part.startswith(".") for part in f.relative_to(root.parent).parts
+            ):
+                continue
+            kind = classify(f)
+            if kind is None:
+                if root.is_dir() and f.parent == root and f.stem.lower() in ("manifest",):
+                    continue
+                problems.append(
+                    Problem(
+                        str(f),
+                        None,
+                        None,
+                        None,
+                        "cannot tell what this file holds: name it sources.*, entities.* or "
+                        "relationships.*, or put it in an entities/ or relationships/ folder",
+                    )
+                )
+                continue
+            found.append((f, kind))
+    return found, problems
+
+
+def read_file(path: Path, kind: str) -> ReadResult:
+    """Read one data file of record ``kind``."""
+    name = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return ReadResult([], [Problem(name, None, None, None, f"cannot read: {exc.strerror}")])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        msg = f"not UTF-8 text (bad byte 0x{raw[exc.start]:02x} at offset {exc.start}); save it as UTF-8"
+        return ReadResult([], [Problem(name, line, None, None, msg)])
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return _read_csv(text, name, kind)
+    if suffix in (".yaml", ".yml"):
+        return _read_yaml(text, name, kind)
+    if suffix == ".jsonl":
+        return _read_jsonl(text, name, kind)
+    return _read_json(text, name, kind)
+
+
+def _split(cell: str) -> list[str]:
+    return [part.strip() for part in cell.split(";") if part.strip()]
+
+
+def _csv_row(row: dict[str, Any], kind: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    attributes: dict[str, str] = {}
+    for key, value in row.items():
+        if key is None:  # more cells than header columns
+            out["__extra__"] = value
+            continue
+        key = key.strip()
+        if value is None or value.strip() == "":
+            continue
+        value = value.strip()
+        if key in LIST_COLUMNS:
+            out[key] = _split(value)
+        elif key == "identifiers":
+            ids: dict[str, str] = {}
+            for part in _split(value):
+                scheme, _, val = part.partition(":")
+                ids[scheme.strip()] = val.strip()
+            out[key] = ids
+        elif kind == "entity" and key not in ENTITY_COLUMNS:
+            attributes[key] = value
+        else:
+            out[key] = value
+    if attributes:
+        out["attributes"] = attributes
+    return out
+
+
+def _read_csv(text: str, name: str, kind: str) -> ReadResult:
+    records: list[RawRecord] = []
+    problems: list[Problem] = []
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    try:
+        if not reader.fieldnames:
+            return ReadResult([], [Problem(name, 1, None, None, "empty CSV: a header row is needed")])
+        line = reader.line_num + 1
+        for row in reader:
+            data = _csv_row(row, kind)
+            rec = RawRecord(kind, data, name, line)
+            if "__extra__" in data:
+                problems.append(rec.problem("more cells than header columns"))
+            else:
+                records.append(rec)
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        problems.append(Problem(name, reader.line_num, None, None, f"malformed CSV: {exc}"))
+    return ReadResult(records, problems)
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML loader that keeps dates as the strings the journalist typed."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    k: [r for r in v if r[0] != "tag:yaml.org,2002:timestamp"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _stringify(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _stringify(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_stringify(v) for v in value]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def _records_from_items(items: Any, name: str, kind: str) -> tuple[list[Any], Problem | None]:
+    if isinstance(items, dict):
+        for key in (kind + "s", kind, "entities", "relationships", "sources", "records"):
+            if key in items and isinstance(items[key], list):
+                return items[key], None
+        return [], Problem(name, 1, None, None, "expected a list of records")
+    if not isinstance(items, list):
+        return [], Problem(name, 1, None, None, "expected a list of records")
+    return items, None
+
+
+def _read_yaml(text: str, name: str, kind: str) -> ReadResult:
+    try:
+        node = yaml.compose(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        return ReadResult([], [Problem(name, line, None, None, f"malformed YAML: {exc}".split("\n")[0])])
+    if node is None:
+        return ReadResult([], [])
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if isinstance(value_node, yaml.SequenceNode) and key_node.value in (
+                kind + "s",
+                "records",
+                "entities",
+                "relationships",
+                "sources",
+            ):
+                node = value_node
+                break
+    if not isinstance(node, yaml.SequenceNode):
+        return ReadResult(
+            [], [Problem(name, node.start_mark.line + 1, None, None, "expected a list of records")]
+        )
+    loader = _Loader("")
+    records: list[RawRecord] = []
+    problems: list[Problem] = []
+    for item in node.value:
+        line = item.start_mark.line + 1
+        data = _stringify(loader.construct_object(item, deep=True))
+        if not isinstance(data, dict):
+            problems.append(Problem(name, line, None, None, "expected a mapping (key: value) record"))
+            continue
+        records.append(RawRecord(kind, data, name, line))
+    return ReadResult(records, problems)
+
+
+def _read_json(text: str, name: str, kind: str) -> ReadResult:
+    try:
+        items = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return ReadResult([], [Problem(name, exc.lineno, None, None, f"malformed JSON: {exc.msg}")])
+    rows, problem = _records_from_items(items, name, kind)
+    if problem:
+        return ReadResult([], [problem])
+    records: list[RawRecord] = []
+    problems: list[Problem] = []
+    for i, row in enumerate(rows):
+        if not isinstance(row, dict):
+            problems.append(Problem(name, None, f"#{i + 1}", None, "expected an object"))
+            continue
+        records.append(RawRecord(kind, _stringify(row), name, None))
+    return ReadResult(records, problems)
+
+
+def _read_jsonl(text: str, name: str, kind: str) -> ReadResult:
+    records: list[RawRecord] = []
+    problems: list[Problem] = []
+    for lineno, line in _numbered(text):
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            problems.append(Problem(name, lineno, None, None, f"malformed JSON: {exc.msg}"))
+            continue
+        if not isinstance(row, dict):
+            problems.append(Problem(name, lineno, None, None, "expected an object"))
+            continue
+        records.append(RawRecord(kind, _stringify(row), name, lineno))
+    return ReadResult(records, problems)
+
+
+def _numbered(text: str) -> Iterator[tuple[int, str]]:
+    for i, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            yield i, line

@@ -1,0 +1,240 @@
+"""Graph walks over the ``GraphStore`` interface: cached adjacency, BFS, Dijkstra, Yen.
+
+Paths here are node sequences; the query layer picks the relationship for each hop.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from graph.filters import EdgeFilter
+from graph.store.base import Adj, GraphStore
+
+__all__ = ["Adjacency", "all_shortest", "hop_limited_dijkstra", "yen"]
+
+#: Cost of walking a relationship in evidence-weighted mode, by status.
+STATUS_COST = {"confirmed": 1.0, "reported": 1.5, "alleged": 3.0, "denied": 6.0}
+
+
+@dataclass
+class Adjacency:
+    """Adjacency lists fetched from a store on demand, one batch per layer, then cached."""
+
+    store: GraphStore
+    flt: EdgeFilter | None
+    directed: bool
+    _cache: dict[tuple[str, str], list[Adj]] = field(default_factory=dict)
+
+    def _fetch(self, ids: Iterable[str], direction: str) -> None:
+        missing = [i for i in ids if (i, direction) not in self._cache]
+        if missing:
+            got = self.store.adjacent_many(missing, direction=direction, flt=self.flt)
+            for i in missing:
+                self._cache[(i, direction)] = got.get(i, [])
+
+    def forward(self, ids: Iterable[str]) -> dict[str, list[Adj]]:
+        """Steps leaving each id in the walking direction."""
+        d = "out" if self.directed else "both"
+        ids = list(ids)
+        self._fetch(ids, d)
+        return {i: self._cache[(i, d)] for i in ids}
+
+    def backward(self, ids: Iterable[str]) -> dict[str, list[Adj]]:
+        """Steps arriving at each id (walked from the target's side)."""
+        d = "in" if self.directed else "both"
+        ids = list(ids)
+        self._fetch(ids, d)
+        return {i: self._cache[(i, d)] for i in ids}
+
+    def steps(self, u: str) -> list[Adj]:
+        """Steps leaving one id."""
+        return self.forward([u])[u]
+
+
+def _expand(
+    frontier: list[str],
+    nbrs: dict[str, list[Adj]],
+    dist: dict[str, int],
+    preds: dict[str, list[str]],
+    depth: int,
+    banned_nodes: frozenset[str],
+) -> list[str]:
+    new: list[str] = []
+    for u in frontier:
+        for a in nbrs[u]:
+            v = a.other
+            if v in banned_nodes:
+                continue
+            dv = dist.get(v)
+            if dv is None:
+                dist[v] = depth + 1
+                preds[v] = [u]
+                new.append(v)
+            elif dv == depth + 1 and u not in preds[v]:
+                preds[v].append(u)
+    return new
+
+
+def all_shortest(
+    adj: Adjacency,
+    source: str,
+    target: str,
+    *,
+    max_hops: int,
+    limit: int | None = None,
+    banned_nodes: frozenset[str] = frozenset(),
+    banned_edges: frozenset[tuple[str, str]] = frozenset(),
+) -> list[list[str]]:
+    """Every shortest node path from source to target within ``max_hops`` (bidirectional BFS).
+
+    Returns [] when there is none; at most ``limit`` paths, in lexicographic order.
+    """
+    if source == target:
+        return [[source]]
+    dist_s, dist_t = {source: 0}, {target: 0}
+    preds_s: dict[str, list[str]] = {source: []}
+    preds_t: dict[str, list[str]] = {target: []}
+    front_s, front_t = [source], [target]
+    depth_s = depth_t = 0
+    while front_s and front_t and depth_s + depth_t < max_hops:
+        expand_source = len(front_s) <= len(front_t)
+        if expand_source:
+            nbrs = adj.forward(front_s)
+            if banned_edges:
+                nbrs = {u: [a for a in v if (u, a.other) not in banned_edges] for u, v in nbrs.items()}
+            front_s = sorted(_expand(front_s, nbrs, dist_s, preds_s, depth_s, banned_nodes))
+            depth_s += 1
+            meet = [m for m in front_s if m in dist_t]
+        else:
+            nbrs = adj.backward(front_t)
+            if banned_edges:
+                nbrs = {u: [a for a in v if (a.other, u) not in banned_edges] for u, v in nbrs.items()}
+            front_t = sorted(_expand(front_t, nbrs, dist_t, preds_t, depth_t, banned_nodes))
+            depth_t += 1
+            meet = [m for m in front_t if m in dist_s]
+        if meet:
+            best = min(dist_s[m] + dist_t[m] for m in meet)
+            paths: list[list[str]] = []
+            for m in sorted(meet):
+                if dist_s[m] + dist_t[m] != best:
+                    continue
+                heads = _unwind(m, preds_s, limit)
+                tails = _unwind(m, preds_t, limit)
+                for h in heads:
+                    for t in tails:
+                        paths.append(h[::-1] + t[1:])
+            paths.sort()
+            return paths[:limit] if limit else paths
+    return []
+
+
+def _unwind(node: str, preds: dict[str, list[str]], limit: int | None) -> list[list[str]]:
+    """Paths from ``node`` back to the search origin, following predecessor lists."""
+    out: list[list[str]] = []
+    stack: list[tuple[str, list[str]]] = [(node, [node])]
+    while stack:
+        u, path = stack.pop()
+        ps = preds[u]
+        if not ps:
+            out.append(path)
+            if limit and len(out) >= limit * 4:
+                break
+            continue
+        for p in sorted(ps, reverse=True):
+            stack.append((p, [*path, p]))
+    return out
+
+
+def hop_limited_dijkstra(
+    adj: Adjacency,
+    cost_of: dict[str, float],
+    source: str,
+    target: str,
+    *,
+    max_hops: int,
+    banned_nodes: frozenset[str] = frozenset(),
+    banned_edges: frozenset[tuple[str, str]] = frozenset(),
+) -> tuple[float, list[str]] | None:
+    """Cheapest node path within ``max_hops``; ``cost_of`` maps relationship id to its cost.
+
+    Ties are broken by fewer hops, then by the lexicographically smaller path.
+    """
+    heap: list[tuple[float, int, list[str]]] = [(0.0, 0, [source])]
+    settled: dict[tuple[str, int], float] = {}
+    while heap:
+        cost, hops, path = heapq.heappop(heap)
+        u = path[-1]
+        if u == target:
+            return cost, path
+        if hops >= max_hops:
+            continue
+        for a in adj.steps(u):
+            v = a.other
+            if v in banned_nodes or v in path or (u, v) in banned_edges:
+                continue
+            c = cost + cost_of[a.rel_id]
+            key = (v, hops + 1)
+            if settled.get(key, float("inf")) <= c:
+                continue
+            settled[key] = c
+            heapq.heappush(heap, (c, hops + 1, [*path, v]))
+    return None
+
+
+def _path_cost(path: list[str], edge_cost: dict[tuple[str, str], float]) -> float:
+    return sum(edge_cost[(a, b)] for a, b in zip(path, path[1:], strict=False))
+
+
+def yen(
+    adj: Adjacency,
+    source: str,
+    target: str,
+    *,
+    k: int,
+    max_hops: int,
+    edge_cost: dict[tuple[str, str], float] | None = None,
+    rel_cost: dict[str, float] | None = None,
+) -> list[list[str]]:
+    """Up to ``k`` shortest simple node paths within ``max_hops`` (Yen's algorithm).
+
+    Unweighted when ``rel_cost`` is None (hops count), else evidence-weighted.
+    """
+
+    def shortest(s: str, bn: frozenset[str], be: frozenset[tuple[str, str]], hops: int) -> list[str] | None:
+        if hops <= 0:
+            return None
+        if rel_cost is None:
+            found = all_shortest(adj, s, target, max_hops=hops, limit=1, banned_nodes=bn, banned_edges=be)
+            return found[0] if found else None
+        got = hop_limited_dijkstra(adj, rel_cost, s, target, max_hops=hops, banned_nodes=bn, banned_edges=be)
+        return got[1] if got else None
+
+    def cost(p: list[str]) -> float:
+        return float(len(p) - 1) if edge_cost is None else _path_cost(p, edge_cost)
+
+    first = shortest(source, frozenset(), frozenset(), max_hops)
+    if first is None:
+        return []
+    found = [first]
+    candidates: list[tuple[float, list[str]]] = []
+    seen = {tuple(first)}
+    while len(found) < k:
+        last = found[-1]
+        for i in range(len(last) - 1):
+            spur, root = last[i], last[: i + 1]
+            be = frozenset((p[i], p[i + 1]) for p in found if len(p) > i + 1 and p[: i + 1] == root)
+            bn = frozenset(root[:-1])
+            tail = shortest(spur, bn, be, max_hops - i)
+            if tail is None:
+                continue
+            cand = root[:-1] + tail
+            if tuple(cand) in seen or len(cand) - 1 > max_hops:
+                continue
+            seen.add(tuple(cand))
+            heapq.heappush(candidates, (cost(cand), cand))
+        if not candidates:
+            break
+        found.append(heapq.heappop(candidates)[1])
+    return found

@@ -1,0 +1,57 @@
+"""One settings object for the library, the CLI and the API (``CRYPTOKG_*`` environment)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "get_settings"]
+
+
+class Settings(BaseSettings):
+    """Every ``CRYPTOKG_`` setting. Each field is documented in the README's table."""
+
+    model_config = SettingsConfigDict(env_prefix="CRYPTOKG_", extra="ignore")
+
+    store: str = Field(
+        default="embedded",
+        description=(
+            "Which store to use: `embedded` (networkx + SQLite workspace) or a Bolt URI "
+            "(`bolt://`, `neo4j://`, `neo4j+s://`, `bolt+s://`) for Neo4j."
+        ),
+    )
+    workspace: Path = Field(
+        default=Path(".cryptokg"),
+        description="Directory of the embedded store's workspace (holds `graph.sqlite`).",
+    )
+    data_dir: Path = Field(
+        default=Path("data"), description="Dataset directory that `make run` and `ingest` load."
+    )
+    neo4j_user: str = Field(default="neo4j", description="User name for the Bolt store.")
+    neo4j_password: str = Field(default="", description="Password for the Bolt store.")
+    neo4j_database: str | None = Field(
+        default=None, description="Database name on the Bolt server (server default if unset)."
+    )
+    query_timeout: float = Field(
+        default=10.0, gt=0, description="Time budget of one query in seconds (Bolt and API)."
+    )
+    host: str = Field(default="127.0.0.1", description="Address `cryptokg serve` binds.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port `cryptokg serve` binds.")
+    workers: int = Field(default=1, ge=1, le=64, description="uvicorn worker processes.")
+    api_key: str | None = Field(
+        default=None,
+        description="Enables the write endpoints; clients send it as `X-API-Key`. Unset: read-only.",
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list, description="Origins allowed by CORS (JSON list); empty: none."
+    )
+    max_body_bytes: int = Field(
+        default=10_000_000, ge=1024, description="Largest request body the API accepts, in bytes."
+    )
+
+
+def get_settings(**overrides: object) -> Settings:
+    """Read settings from the environment, with keyword overrides applied on top."""
+    return Settings(**overrides)  # type: ignore[arg-type]

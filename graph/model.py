@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from graph.dates import date_bounds, parse_partial_date
 from graph.ids import ID_PATTERN
@@ -115,18 +115,30 @@ class Relationship(_Model):
             raise ValueError(msg)
         return v
 
-    @model_validator(mode="after")
-    def _end_after_start(self) -> Relationship:
-        if self.start and self.end and date_bounds(self.end)[1] < date_bounds(self.start)[0]:
-            msg = f"end {self.end} is before start {self.start}"
-            raise ValueError(msg)
-        if self.amount is not None and self.amount < 0:
-            msg = "amount must not be negative"
-            raise ValueError(msg)
-        if self.source == self.target:
+    @field_validator("target")
+    @classmethod
+    def _not_self(cls, v: str, info: ValidationInfo) -> str:
+        if v == info.data.get("source"):
             msg = "a relationship must link two different entities"
             raise ValueError(msg)
-        return self
+        return v
+
+    @field_validator("end")
+    @classmethod
+    def _end_after_start(cls, v: str | None, info: ValidationInfo) -> str | None:
+        start = info.data.get("start")
+        if v and start and date_bounds(v)[1] < date_bounds(start)[0]:
+            msg = f"end {v} is before start {start}"
+            raise ValueError(msg)
+        return v
+
+    @field_validator("amount")
+    @classmethod
+    def _non_negative(cls, v: float | None) -> float | None:
+        if v is not None and v < 0:
+            msg = "amount must not be negative"
+            raise ValueError(msg)
+        return v
 
     @property
     def category(self) -> str:

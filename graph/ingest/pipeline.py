@@ -44,11 +44,14 @@ def load_dataset(
     size = sum(f.stat().st_size for f, _ in files)
     show = progress if progress is not None else size > PROGRESS_THRESHOLD
     records: list[RawRecord] = []
+    unreadable: set[str] = set()
     order = {"source": 0, "entity": 1, "relationship": 2}
     for f, kind in sorted(files, key=lambda fk: (order[fk[1]], str(fk[0]))):
         res = read_file(f, kind)
         records.extend(res.records)
         problems.extend(res.problems)
+        if res.problems and not res.records:
+            unreadable.add(kind)
     if show:
         with Progress(transient=True) as bar:
             task = bar.add_task("validating", total=len(records))
@@ -66,7 +69,10 @@ def load_dataset(
             )
     else:
         ds, vproblems = validate_records(
-            records, existing_entities=existing_entities, existing_sources=existing_sources
+            records,
+            existing_entities=existing_entities,
+            existing_sources=existing_sources,
+            unchecked_kinds=unreadable,
         )
     problems.extend(vproblems)
     if problems:

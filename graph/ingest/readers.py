@@ -225,7 +225,8 @@ def _read_yaml(text: str, name: str, kind: str) -> ReadResult:
     try:
         node = yaml.compose(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        # The context mark is where the broken construct starts (usually the typo's line).
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         return ReadResult([], [Problem(name, line, None, None, f"malformed YAML: {exc}".split("\n")[0])])
     if node is None:

@@ -44,6 +44,8 @@ def _message(err: dict[str, Any]) -> str:
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, ") :]
     if err.get("type") == "missing":
+        if err.get("loc", [""])[0] == "sources":
+            return "at least one source is required"
         return "required field is missing"
     if err.get("type") == "too_short" and err.get("loc", [""])[0] == "sources":
         return "at least one source is required"
@@ -94,11 +96,14 @@ def validate_records(
     existing_entities: Container[str] = (),
     existing_sources: Container[str] = (),
     on_record: Callable[[], None] | None = None,
+    unchecked_kinds: Container[str] = (),
 ) -> tuple[Dataset, list[Problem]]:
     """Validate records into a ``Dataset``; return it with every problem found.
 
     ``existing_*`` hold ids already in the store that references may point to (used when
-    adding files to a workspace instead of replacing it).
+    adding files to a workspace instead of replacing it). References to records that failed
+    validation, or to a record kind in ``unchecked_kinds`` (a file of that kind could not be
+    read), are not reported again as unknown: the first problem is the one to fix.
     """
     problems: list[Problem] = []
     ds = Dataset()
@@ -110,11 +115,15 @@ def validate_records(
         "entity": ds.entities,
         "relationship": ds.relationships,
     }
+    failed: dict[str, set[str]] = {"source": set(), "entity": set(), "relationship": set()}
     for rec in records:
         if on_record is not None:
             on_record()
         model = _to_model(rec, problems)
         if model is None:
+            rid = rec.data.get("id") if isinstance(rec.data, dict) else None
+            if isinstance(rid, str):
+                failed[rec.kind].add(rid)
             continue
         mid: str = model.id  # type: ignore[attr-defined]
         table = targets[rec.kind]
@@ -134,10 +143,20 @@ def validate_records(
             ent_records.append((rec, model))
 
     def known_source(sid: str) -> bool:
-        return sid in ds.sources or sid in existing_sources
+        return (
+            "source" in unchecked_kinds
+            or sid in ds.sources
+            or sid in existing_sources
+            or sid in failed["source"]
+        )
 
     def known_entity(eid: str) -> bool:
-        return eid in ds.entities or eid in existing_entities
+        return (
+            "entity" in unchecked_kinds
+            or eid in ds.entities
+            or eid in existing_entities
+            or eid in failed["entity"]
+        )
 
     for rec, ent in ent_records:
         _check_refs(rec, "sources", ent.sources, known_source, "source", problems)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from graph.filters import EdgeFilter
 from graph.store.base import Adj, GraphStore
@@ -25,14 +25,24 @@ class Adjacency:
     store: GraphStore
     flt: EdgeFilter | None
     directed: bool
+    #: Entities a step may reach whatever ``flt.kinds`` says (a path's own endpoints).
+    exempt: frozenset[str] = frozenset()
     _cache: dict[tuple[str, str], list[Adj]] = field(default_factory=dict)
 
     def _fetch(self, ids: Iterable[str], direction: str) -> None:
         missing = [i for i in ids if (i, direction) not in self._cache]
-        if missing:
-            got = self.store.adjacent_many(missing, direction=direction, flt=self.flt)
+        if not missing:
+            return
+        got = self.store.adjacent_many(missing, direction=direction, flt=self.flt)
+        if self.exempt and self.flt is not None and self.flt.kinds is not None:
+            # Steps onto an exempt entity of another kind: fetch without the kinds rule.
+            loose = self.store.adjacent_many(missing, direction=direction, flt=replace(self.flt, kinds=None))
             for i in missing:
-                self._cache[(i, direction)] = got.get(i, [])
+                extra = [a for a in loose.get(i, []) if a.other in self.exempt]
+                if extra:
+                    got[i] = sorted(set(got.get(i, [])) | set(extra))
+        for i in missing:
+            self._cache[(i, direction)] = got.get(i, [])
 
     def forward(self, ids: Iterable[str]) -> dict[str, list[Adj]]:
         """Steps leaving each id in the walking direction."""

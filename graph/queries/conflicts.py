@@ -210,7 +210,7 @@ def conflicts(
     out = []
     for ((pattern, official, party), (_size, walk, holder, ptype)), path in zip(ordered, paths, strict=True):
         o, p, h = ents[official], ents[party], ents[holder]
-        via = "" if official == holder else f" through {h.name}, where {o.name} holds office,"
+        via = "" if official == holder else f", through {h.name}, where {o.name} holds office,"
         kind = "family" if pattern == "power-and-family" else "money"
         explanation = (
             f"{o.name}{via} has power over {p.name} ({REL_TYPES[ptype].name.replace('_', ' ')}), "

@@ -19,6 +19,8 @@ from graph.vocabulary import REL_TYPES, EntityKind
 __all__ = ["get_entity", "normalize", "profile", "resolve", "search", "suggest"]
 
 MAX_LIMIT = 100
+#: Suggestions for an unknown name may be looser than search results.
+SUGGEST_CUTOFF = 60.0
 _TIER = {"exact": 0, "alias": 1, "prefix": 2, "fuzzy": 3}
 
 
@@ -155,7 +157,7 @@ def search(
 def suggest(store: GraphStore, ref: str, limit: int = 5) -> list[dict[str, str]]:
     """Close matches for an unknown reference (for "did you mean" messages)."""
     try:
-        hits = search(store, ref, limit=limit)
+        hits = search(store, ref, limit=limit, fuzzy_cutoff=SUGGEST_CUTOFF)
     except InvalidParameter:
         return []
     return [{"id": h.id, "name": h.name} for h in hits]
@@ -175,7 +177,7 @@ def resolve(store: GraphStore, ref: str) -> str:
         return ref
     if ref.strip():
         try:
-            hits = search(store, ref, limit=5)
+            hits = search(store, ref, limit=5, fuzzy_cutoff=SUGGEST_CUTOFF)
         except InvalidParameter:
             hits = []
         if hits and hits[0].match in ("exact", "alias"):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 from graph.errors import InvalidParameter
@@ -58,7 +57,7 @@ def find_paths(
     ``weighted``, a hop costs 1 when confirmed, 1.5 reported, 3 alleged, 6 denied, and the
     cheapest paths win. ``filters`` are those of ``graph.filters.make_filter`` (types,
     categories, min_status, as_of, avoid, ...); ``kinds`` limits the entities a path passes
-    through (the endpoints' kinds are always allowed). When nothing connects the two, the
+    through (the endpoints themselves may be of any kind). When nothing connects the two, the
     result has no paths and a message saying so.
 
     Examples
@@ -75,9 +74,7 @@ def find_paths(
     src, tgt = get_entity(store, source), get_entity(store, target)
     if src.id in flt.avoid or tgt.id in flt.avoid:
         raise InvalidParameter("avoid", "cannot avoid the path's own endpoints")
-    if flt.kinds is not None:
-        flt = replace(flt, kinds=flt.kinds | {str(src.kind), str(tgt.kind)})
-    adj = Adjacency(store, flt, directed)
+    adj = Adjacency(store, flt, directed, exempt=frozenset({src.id, tgt.id}))
     node_paths = _node_paths(store, adj, src.id, tgt.id, mode, k, max_hops, directed, weighted, flt)
     paths, footnotes = _materialise(store, adj, node_paths, weighted)
     result = PathResult(source=ref_of(src), target=ref_of(tgt), mode=mode, paths=paths, footnotes=footnotes)
@@ -125,8 +122,13 @@ def _node_paths(
             paths = [p for p in paths if abs(costs.path_cost(p) - best) < 1e-9]
         return paths
     if mode in ("shortest", "all"):
-        native = store.native_shortest_paths(
-            s, t, directed=directed, flt=flt, max_hops=max_hops, all_paths=mode == "all"
+        # ``kinds`` exempts the endpoints, which the stores' native searches do not know.
+        native = (
+            None
+            if flt.kinds is not None
+            else store.native_shortest_paths(
+                s, t, directed=directed, flt=flt, max_hops=max_hops, all_paths=mode == "all"
+            )
         )
         if native is not None:
             nps = sorted({tuple([s, *(a.other for a in p)]) for p in native})

@@ -1,0 +1,57 @@
+"""Story-level checks on the bundled dataset — runs against every store."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.filters import make_filter
+from graph.queries.conflicts import conflicts
+from graph.queries.lookup import search
+from graph.queries.neighbourhood import neighbourhood
+from graph.queries.paths import find_paths
+from graph.store.base import GraphStore
+
+
+@pytest.mark.parametrize(
+    ("q", "first"),
+    [
+        ("CZ", "changpeng-zhao"),
+        ("赵长鹏", "changpeng-zhao"),
+        ("Changpeng Zaho", "changpeng-zhao"),
+        ("Binanse", "binance"),
+        ("DOJ", "doj"),
+        ("WLFI", "wlfi-token"),
+        ("world liberty", "world-liberty-financial"),
+    ],
+)
+def test_search_ranks_the_right_entity_first(story: GraphStore, q: str, first: str) -> None:
+    assert search(story, q)[0].id == first
+
+
+def test_path_from_zhao_to_trump_is_cited(story: GraphStore) -> None:
+    res = find_paths(story, "Changpeng Zhao", "Donald Trump", max_hops=3, mode="k", k=5)
+    assert res.paths, res.message
+    assert all(p.length <= 3 for p in res.paths)
+    for p in res.paths:
+        assert p.nodes[0].id == "changpeng-zhao" and p.nodes[-1].id == "donald-trump"
+        for hop in p.hops:
+            assert hop.citations, hop.sentence
+            assert any(c.url and c.url.startswith("http") for c in hop.citations)
+            assert hop.sentence.endswith("].")
+
+
+@pytest.mark.parametrize(("day", "holds"), [("2022-01-01", True), ("2024-06-01", False)])
+def test_zhao_ceo_role_as_of(story: GraphStore, day: str, holds: bool) -> None:
+    sub = neighbourhood(story, "changpeng-zhao", types=["ceo_of"], as_of=day)
+    assert ("binance" in {n.id for n in sub.nodes}) is holds
+    flt = make_filter(types=["ceo_of"], as_of=day)
+    assert any(a.other == "binance" for a in story.adjacent("changpeng-zhao", flt=flt)) is holds
+
+
+def test_pardon_conflict_is_found(story: GraphStore) -> None:
+    matches = conflicts(story, entity="donald-trump")
+    pairs = {(m.pattern, m.official.id, m.party.id) for m in matches}
+    assert ("power-and-money", "donald-trump", "changpeng-zhao") in pairs
+    money = next(m for m in matches if m.pattern == "power-and-money" and m.party.id == "changpeng-zhao")
+    assert money.chain.hops[0].relationship.type in {"pardoned", "sought_pardon_from"}
+    assert all(h.citations for h in money.chain.hops)

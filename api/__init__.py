@@ -1,0 +1,1 @@
+"""cryptokg's FastAPI application: JSON API under /api/v1 and the web UI."""

@@ -191,6 +191,31 @@ def serve(
     )
 
 
+@app.command()
+def sync(
+    to: Annotated[str, typer.Option("--to", help="Target store: `embedded` or a Bolt URI.")],
+    source: Annotated[
+        str | None,
+        typer.Option("--from", help="Source store: `embedded` or a Bolt URI (default: CRYPTOKG_STORE)."),
+    ] = None,
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Copy the whole graph from one store to another (embedded to Neo4j and back).
+
+    The target's graph is replaced; both stores report the same graph version afterwards.
+    """
+    from graph.store.sync import copy_store
+
+    with _open(source, workspace) as src, _open(to, workspace) as dst:
+        stats = _guard(lambda: copy_store(src, dst))
+        if as_json:
+            emit_json({"from": src.describe(), "to": dst.describe(), **stats.__dict__})
+            return
+        out.print(f"copied {src.describe()} -> {dst.describe()}")
+        _print_stats(stats)
+
+
 def main() -> None:
     """Entry point."""
     app()

@@ -100,7 +100,7 @@ class Relationship(_Model):
     role: str | None = None
     start: PartialDate | None = None
     end: PartialDate | None = None
-    amount: float | None = None
+    amount: Annotated[float, Field(allow_inf_nan=False)] | None = None
     currency: str | None = None
     status: Status
     denied_by: list[Id] = Field(default_factory=list)

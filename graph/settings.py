@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     workers: int = Field(default=1, ge=1, le=64, description="uvicorn worker processes.")
     api_key: str | None = Field(
         default=None,
-        description="Enables the write endpoints; clients send it as `X-API-Key`. Unset: read-only.",
+        description="Enables the write endpoints; clients send it as `X-API-Key` or `Authorization: Bearer`. Unset: read-only.",
     )
     cors_origins: list[str] = Field(
         default_factory=list, description="Origins allowed by CORS (JSON list); empty: none."

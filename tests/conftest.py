@@ -8,8 +8,10 @@ contract tests run against the embedded store and the Bolt store.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,6 +19,7 @@ from graph.ingest.pipeline import load_dataset
 from graph.ingest.validate import Dataset
 from graph.store.base import GraphStore
 from graph.store.memory import MemoryStore
+from tests.bolt_server import bolt_server_fixture, bolt_store_factory_fixture
 
 ROOT = Path(__file__).resolve().parent.parent
 MINI = ROOT / "tests" / "fixtures" / "mini"
@@ -41,7 +44,11 @@ def _memory(ds: Dataset) -> MemoryStore:
     return store
 
 
-STORE_PARAMS = ["embedded"]
+# The Bolt server (FalkorDB speaking Bolt) is started by the suite itself; never skipped.
+bolt_server = bolt_server_fixture()
+bolt_store_factory = bolt_store_factory_fixture()
+
+STORE_PARAMS = ["embedded", pytest.param("neo4j", marks=pytest.mark.bolt)]
 
 
 @pytest.fixture(scope="session", params=STORE_PARAMS)
@@ -72,6 +79,40 @@ def story(backend: str, bundled_dataset: Dataset, request: pytest.FixtureRequest
     st = _open(backend, bundled_dataset, request, "story")
     yield st
     st.close()
+
+
+# One Playwright session for every browser test: Playwright's sync API cannot run twice at once.
+CHROMIUM = Path(os.environ.get("CRYPTOKG_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> Path:
+    """Debian's Chromium; a failure under CI when it is missing, a skip otherwise."""
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"Chromium is required in CI but missing at {CHROMIUM}")
+        pytest.skip(f"Chromium not found at {CHROMIUM}")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: Path) -> Iterator[Any]:
+    """Headless Chromium, for the whole session."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
 
 
 @pytest.fixture()

@@ -18,7 +18,7 @@ import yaml
 
 from graph.errors import Problem
 
-__all__ = ["RawRecord", "ReadResult", "classify", "discover", "read_file"]
+__all__ = ["RawRecord", "ReadResult", "classify", "csv_record", "decode_file", "discover", "read_file"]
 
 RECORD_KINDS = ("source", "entity", "relationship")
 DATA_SUFFIXES = {".csv", ".yaml", ".yml", ".json", ".jsonl"}
@@ -110,19 +110,27 @@ def discover(paths: list[Path]) -> tuple[list[tuple[Path, str]], list[Problem]]:
     return found, problems
 
 
-def read_file(path: Path, kind: str) -> ReadResult:
-    """Read one data file of record ``kind``."""
+def decode_file(path: Path) -> tuple[str | None, list[Problem]]:
+    """The text of a data file, or None and the problem (unreadable, not UTF-8)."""
     name = str(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return ReadResult([], [Problem(name, None, None, None, f"cannot read: {exc.strerror}")])
+        return None, [Problem(name, None, None, None, f"cannot read: {exc.strerror}")]
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig"), []
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         msg = f"not UTF-8 text (bad byte 0x{raw[exc.start]:02x} at offset {exc.start}); save it as UTF-8"
-        return ReadResult([], [Problem(name, line, None, None, msg)])
+        return None, [Problem(name, line, None, None, msg)]
+
+
+def read_file(path: Path, kind: str) -> ReadResult:
+    """Read one data file of record ``kind``."""
+    name = str(path)
+    text, problems = decode_file(path)
+    if text is None:
+        return ReadResult([], problems)
     suffix = path.suffix.lower()
     if suffix == ".csv":
         return _read_csv(text, name, kind)
@@ -163,6 +171,17 @@ def _csv_row(row: dict[str, Any], kind: str) -> dict[str, Any]:
     if attributes:
         out["attributes"] = attributes
     return out
+
+
+def csv_record(fieldnames: list[str], row: list[str], kind: str, name: str, line: int) -> RawRecord:
+    """The record of one CSV row, exactly as ``csv.DictReader`` and ``_csv_row`` make it."""
+    d: dict[Any, Any] = dict(zip(fieldnames, row, strict=False))
+    if len(fieldnames) < len(row):
+        d[None] = row[len(fieldnames) :]
+    elif len(fieldnames) > len(row):
+        for key in fieldnames[len(row) :]:
+            d[key] = None
+    return RawRecord(kind, _csv_row(d, kind), name, line)
 
 
 def _read_csv(text: str, name: str, kind: str) -> ReadResult:

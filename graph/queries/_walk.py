@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from graph.filters import EdgeFilter
-from graph.store.base import Adj, GraphStore
+from graph.store.base import Adj, GraphStore, PathSearcher
 
 __all__ = ["Adjacency", "all_shortest", "hop_limited_dijkstra", "yen"]
 
@@ -28,6 +28,13 @@ class Adjacency:
     #: Entities a step may reach whatever ``flt.kinds`` says (a path's own endpoints).
     exempt: frozenset[str] = frozenset()
     _cache: dict[tuple[str, str], list[Adj]] = field(default_factory=dict)
+    _searcher: PathSearcher | None | bool = False
+
+    def searcher(self) -> PathSearcher | None:
+        """The store's native shortest-path search for this walk, if it has one."""
+        if self._searcher is False:
+            self._searcher = self.store.path_searcher(directed=self.directed, flt=self.flt, exempt=self.exempt)
+        return self._searcher  # type: ignore[return-value]
 
     def _fetch(self, ids: Iterable[str], direction: str) -> None:
         missing = [i for i in ids if (i, direction) not in self._cache]
@@ -61,6 +68,13 @@ class Adjacency:
     def steps(self, u: str) -> list[Adj]:
         """Steps leaving one id."""
         return self.forward([u])[u]
+
+    def between(self, u: str, v: str) -> list[Adj]:
+        """The steps from ``u`` to ``v``: ``steps(u)`` reaching ``v``, without listing the others."""
+        flt = self.flt
+        if flt is not None and flt.kinds is not None and v in self.exempt:
+            flt = replace(flt, kinds=None)
+        return self.store.edges_between(u, v, direction="out" if self.directed else "both", flt=flt)
 
 
 def _expand(
@@ -97,12 +111,21 @@ def all_shortest(
     banned_nodes: frozenset[str] = frozenset(),
     banned_edges: frozenset[tuple[str, str]] = frozenset(),
 ) -> list[list[str]]:
-    """Every shortest node path from source to target within ``max_hops`` (bidirectional BFS).
+    """The first ``limit`` shortest node paths from source to target within ``max_hops``.
 
-    Returns [] when there is none; at most ``limit`` paths, in lexicographic order.
+    Every shortest path when ``limit`` is None; [] when there is none. Paths come in
+    lexicographic order (the first ``limit`` of the sorted list of all shortest paths), so the
+    answer does not depend on how the search grows. A bidirectional BFS finds the length; the
+    paths are then listed in order over the layered graph of shortest paths. A store with a
+    native search (``GraphStore.path_searcher``) answers instead, with the same result.
     """
     if source == target:
         return [[source]]
+    native = adj.searcher()
+    if native is not None:
+        return native.shortest_paths(
+            source, target, max_hops=max_hops, limit=limit, banned_nodes=banned_nodes, banned_edges=banned_edges
+        )
     dist_s, dist_t = {source: 0}, {target: 0}
     preds_s: dict[str, list[str]] = {source: []}
     preds_t: dict[str, list[str]] = {target: []}
@@ -126,34 +149,50 @@ def all_shortest(
             meet = [m for m in front_t if m in dist_s]
         if meet:
             best = min(dist_s[m] + dist_t[m] for m in meet)
-            paths: list[list[str]] = []
-            for m in sorted(meet):
-                if dist_s[m] + dist_t[m] != best:
-                    continue
-                heads = _unwind(m, preds_s, limit)
-                tails = _unwind(m, preds_t, limit)
-                for h in heads:
-                    for t in tails:
-                        paths.append(h[::-1] + t[1:])
-            paths.sort()
-            return paths[:limit] if limit else paths
+            return _in_order(source, [m for m in meet if dist_s[m] + dist_t[m] == best], dist_s, preds_s, preds_t, limit)
     return []
 
 
-def _unwind(node: str, preds: dict[str, list[str]], limit: int | None) -> list[list[str]]:
-    """Paths from ``node`` back to the search origin, following predecessor lists."""
+def _in_order(
+    source: str,
+    meet: list[str],
+    dist_s: dict[str, int],
+    preds_s: dict[str, list[str]],
+    preds_t: dict[str, list[str]],
+    limit: int | None,
+) -> list[list[str]]:
+    """Shortest paths through the meeting entities, in lexicographic order, up to ``limit``.
+
+    Every shortest path passes through exactly one meeting entity, at the same position. On
+    the source side, only entities that lead to a meeting entity are followed (the
+    predecessor lists reversed); on the target side every predecessor leads to the target.
+    """
+    level = dist_s[meet[0]]
+    children: dict[str, set[str]] = {}
+    layer = set(meet)
+    for _ in range(level):
+        prev: set[str] = set()
+        for v in layer:
+            for u in preds_s[v]:
+                children.setdefault(u, set()).add(v)
+                prev.add(u)
+        layer = prev
+    ordered = {u: sorted(vs) for u, vs in children.items()}
     out: list[list[str]] = []
-    stack: list[tuple[str, list[str]]] = [(node, [node])]
-    while stack:
-        u, path = stack.pop()
-        ps = preds[u]
-        if not ps:
-            out.append(path)
-            if limit and len(out) >= limit * 4:
-                break
-            continue
-        for p in sorted(ps, reverse=True):
-            stack.append((p, [*path, p]))
+    path = [source]
+
+    def walk(u: str, pos: int) -> bool:
+        if pos >= level and not preds_t[u]:
+            out.append(list(path))
+            return limit is not None and len(out) >= limit
+        for w in ordered.get(u, []) if pos < level else sorted(preds_t[u]):
+            path.append(w)
+            if walk(w, pos + 1):
+                return True
+            path.pop()
+        return False
+
+    walk(source, 0)
     return out
 
 

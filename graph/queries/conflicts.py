@@ -214,7 +214,7 @@ def conflicts(
         kind = "family" if pattern == "power-and-family" else "money"
         explanation = (
             f"{o.name}{via} has power over {p.name} ({REL_TYPES[ptype].name.replace('_', ' ')}), "
-            f"and {o.name} is linked to {p.name} by a {kind} tie in {len(walk)} hop(s). "
+            f"and {o.name} is linked to {p.name} through a {kind} tie (the chain below has {len(walk)} hops). "
             "A match shows documented power and interest meeting; it is not evidence of wrongdoing."
         )
         out.append(

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import bisect
 import re
+import threading
 import unicodedata
 import weakref
 from dataclasses import dataclass
+from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from graph.errors import EntityNotFound, InvalidParameter
@@ -30,10 +35,25 @@ def normalize(text: str) -> str:
     >>> normalize("Bob Müller"), normalize("Binance.US"), normalize("赵长鹏")
     ('bob muller', 'binance us', '赵长鹏')
     """
+    if text.isascii():
+        # The same result without Unicode decomposition (there is nothing to decompose).
+        return " ".join(_NON_WORD.sub(" ", text.lower()).split())
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    cleaned = re.sub(r"[\W_]+", " ", stripped.casefold())
+    cleaned = _NON_WORD.sub(" ", stripped.casefold())
     return " ".join(cleaned.split())
+
+
+_NON_WORD = re.compile(r"[\W_]+")
+#: Up to this many names and aliases, fuzzy matching compares the query with every one of
+#: them; above, with the candidates of a trigram index (see ``_Scale``).
+FUZZY_EXHAUSTIVE = 20_000
+#: Names and aliases scored exactly per fuzzy query on large graphs: the most similar by
+#: trigrams, and the first of those sharing a word with the query.
+FUZZY_CANDIDATES = 3_000
+TOKEN_CANDIDATES = 300
+#: Every name with a word this rare (or rarer) in common with the query is a candidate.
+RARE_WORD = 2_000
 
 
 @dataclass
@@ -44,6 +64,142 @@ class _Index:
     is_alias: list[bool]
     rows: list[tuple[str, str, str, int]]  # id, kind, name, degree
     by_key: dict[str, list[int]]
+    scale: _Scale | None = None
+
+    def scaled(self) -> _Scale:
+        """Sorted word suffixes, owner ranks and a trigram index, built on first need."""
+        if self.scale is None:
+            with _LOCK:
+                if self.scale is None:
+                    self.scale = _Scale(self)
+        return self.scale
+
+
+_LOCK = threading.Lock()
+
+
+class _Scale:
+    """What makes prefix and fuzzy matching fast on a million names, with the same results.
+
+    * Prefix matches are the keys with a word starting with the query: ``tails`` holds every
+      word-start suffix of every key, sorted, so they are one ``bisect`` range.
+    * ``rank`` orders owners by (more relationships, then name), the ranking of the prefix
+      tier, so only the best few matching owners need to be offered.
+    * Fuzzy candidates are the keys sharing the most character trigrams with the query; only
+      those are scored with ``fuzz.WRatio``.
+    """
+
+    def __init__(self, idx: _Index) -> None:
+        keys = idx.keys
+        pairs = sorted((k[p:], i) for i, k in enumerate(keys) for p in _word_starts(k))
+        self.tails = [t for t, _ in pairs]
+        self.tail_key = np.fromiter((i for _, i in pairs), np.int32, len(pairs))
+        del pairs
+        self.owner = np.asarray(idx.owners, dtype=np.int32)
+        order = sorted(range(len(idx.rows)), key=lambda n: (-idx.rows[n][3], idx.rows[n][2]))
+        self.rank = np.empty(len(idx.rows), dtype=np.int32)
+        prev: tuple[int, str] | None = None
+        r = -1
+        for n in order:
+            cur = (idx.rows[n][3], idx.rows[n][2])
+            if cur != prev:
+                r += 1
+                prev = cur
+            self.rank[n] = r
+        kinds = {k.value: i for i, k in enumerate(EntityKind)}
+        self.kind = np.fromiter((kinds[row[1]] for row in idx.rows), np.uint8, len(idx.rows))
+        self.tri_codes, self.tri_ptr, self.tri_keys = _trigram_postings(keys)
+        self.length = np.fromiter((len(k) for k in keys), np.int32, len(keys))
+        tokens: dict[str, int] = {}
+        tok: list[int] = []
+        per: list[int] = []
+        for k in keys:
+            words = set(k.split())
+            per.append(len(words))
+            tok.extend(tokens.setdefault(w, len(tokens)) for w in words)
+        owner = np.repeat(np.arange(len(keys), dtype=np.int32), per)
+        by_word = np.argsort(np.asarray(tok, dtype=np.int32), kind="stable")
+        self.tokens = tokens
+        self.tok_keys = owner[by_word]
+        self.tok_ptr = np.zeros(len(tokens) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(np.asarray(tok, dtype=np.int32), minlength=len(tokens)), out=self.tok_ptr[1:])
+
+    def prefix_keys(self, nq: str) -> npt.NDArray[np.int32]:
+        """Indices (ascending) of the keys with a word that starts with ``nq``."""
+        lo = bisect.bisect_left(self.tails, nq)
+        hi = bisect.bisect_left(self.tails, nq[:-1] + chr(ord(nq[-1]) + 1)) if ord(nq[-1]) < 0x10FFFF else len(self.tails)
+        got: npt.NDArray[np.int32] = np.unique(self.tail_key[lo:hi])
+        return got
+
+    def fuzzy_keys(self, nq: str) -> list[int]:
+        """Indices (ascending) of the keys sharing the most trigrams with ``nq``."""
+        codes = np.unique(_trigrams(nq))
+        at = np.searchsorted(self.tri_codes, codes)
+        inside = at < len(self.tri_codes)
+        at, codes = at[inside], codes[inside]
+        at = at[self.tri_codes[at] == codes]
+        if not len(at):
+            return []
+        hits = np.concatenate([self.tri_keys[self.tri_ptr[a] : self.tri_ptr[a + 1]] for a in at.tolist()])
+        counts = np.bincount(hits, minlength=len(self.owner))
+        found = np.flatnonzero(counts)
+        if len(found) > FUZZY_CANDIDATES:
+            # Most shared trigrams first, then the lower index (like the scorer's ties).
+            key = -counts[found].astype(np.int64) * (len(self.owner) + 1) + found
+            found = np.sort(found[np.argpartition(key, FUZZY_CANDIDATES - 1)[:FUZZY_CANDIDATES]])
+        # Names sharing a whole word with the query: all of them for a rare word. For a common
+        # word, those 1.5 to 8 times as long (or short) score 85.5 with WRatio whatever their
+        # other words, and ties go to the lower index, so the first few are candidates.
+        parts: list[npt.NDArray[Any]] = [found]
+        m = len(nq)
+        for w in set(nq.split()):
+            t = self.tokens.get(w)
+            if t is None:
+                continue
+            have = self.tok_keys[self.tok_ptr[t] : self.tok_ptr[t + 1]]
+            if len(have) <= RARE_WORD:
+                parts.append(have)
+                continue
+            n = self.length[have]
+            ratio = np.maximum(n, m) / np.minimum(n, m)
+            parts.append(have[(ratio >= 1.5) & (ratio <= 8.0)][:TOKEN_CANDIDATES])
+        out: list[int] = np.unique(np.concatenate(parts)).tolist()
+        return out
+
+
+def _word_starts(key: str) -> list[int]:
+    return [0] + [i + 1 for i, c in enumerate(key) if c == " "]
+
+
+def _trigrams(text: str) -> npt.NDArray[np.int64]:
+    cps = np.frombuffer(f" {text} ".encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    if len(cps) < 3:
+        return np.zeros(0, dtype=np.int64)
+    out: npt.NDArray[np.int64] = (cps[:-2] << 42) | (cps[1:-1] << 21) | cps[2:]
+    return out
+
+
+def _trigram_postings(keys: list[str]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int32]]:
+    """Sorted trigram codes, and for each the keys containing it (ascending)."""
+    padded = [f" {k} " for k in keys]
+    lens = np.fromiter((len(p) for p in padded), np.int64, len(padded))
+    cps = np.frombuffer("".join(padded).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    del padded
+    starts = np.cumsum(lens) - lens
+    per = np.maximum(lens - 2, 0)
+    pos = np.arange(int(per.sum()), dtype=np.int64) + np.repeat(starts - (np.cumsum(per) - per), per)
+    codes = (cps[pos] << 42) | (cps[pos + 1] << 21) | cps[pos + 2]
+    owner = np.repeat(np.arange(len(keys), dtype=np.int32), per)
+    del cps, pos
+    order = np.argsort(codes, kind="stable")
+    codes, owner = codes[order], owner[order]
+    del order
+    keep = np.ones(len(codes), dtype=np.bool_)
+    keep[1:] = (codes[1:] != codes[:-1]) | (owner[1:] != owner[:-1])
+    codes, owner = codes[keep], owner[keep]
+    uniq, first = np.unique(codes, return_index=True)
+    ptr = np.append(first, len(codes)).astype(np.int64)
+    return uniq, ptr, owner
 
 
 _CACHE: weakref.WeakKeyDictionary[GraphStore, _Index] = weakref.WeakKeyDictionary()
@@ -80,7 +236,9 @@ def search(
 
     Matching is case-, accent- and punctuation-insensitive and works for aliases in any
     script. Ranking: exact name > exact alias > prefix > fuzzy (typos), ties broken by
-    degree (better-connected first), then name.
+    degree (better-connected first), then name. On graphs with more than 20,000 names and
+    aliases, fuzzy matches are sought among the 3,000 names sharing the most character
+    trigrams with the query (the other tiers are always complete).
 
     Examples
     --------
@@ -115,15 +273,24 @@ def search(
 
     for i in idx.by_key.get(nq, []):
         offer(i, "alias" if idx.is_alias[i] else "exact", 100.0)
+    big = len(idx.keys) > FUZZY_EXHAUSTIVE
     if len(nq) >= 2:
-        for i, key in enumerate(idx.keys):
+        for i in _prefix_matches(idx, nq, kind, limit + len(best)) if big else range(len(idx.keys)):
+            key = idx.keys[i]
             if key.startswith(nq) or f" {nq}" in f" {key}":
                 if key != nq:
                     offer(i, "prefix", 100.0 * len(nq) / len(key))
-    if len(nq) >= 3:
-        for _key, score, i in process.extract(
-            nq, idx.keys, scorer=fuzz.WRatio, score_cutoff=fuzzy_cutoff, limit=limit * 5 + 20
+    # Fuzzy matches rank last: when the better tiers already fill the page, they cannot show.
+    if len(nq) >= 3 and len(best) < limit:
+        choices = idx.keys
+        where: list[int] | None = None
+        if big:
+            where = idx.scaled().fuzzy_keys(nq)
+            choices = [idx.keys[i] for i in where]
+        for _key, score, j in process.extract(
+            nq, choices, scorer=fuzz.WRatio, score_cutoff=fuzzy_cutoff, limit=limit * 5 + 20
         ):
+            i = j if where is None else where[j]
             if idx.keys[i] != nq and not idx.keys[i].startswith(nq):
                 offer(i, "fuzzy", float(score))
     order = sorted(
@@ -152,6 +319,30 @@ def search(
             )
         )
     return hits
+
+
+def _prefix_matches(idx: _Index, nq: str, kind: str | None, room: int) -> list[int]:
+    """The prefix matches that can reach the first ``room`` places, ascending.
+
+    The prefix tier ranks owners by (more relationships, then name); an owner behind ``room``
+    others of the tier (or better) cannot show, so its keys need not be offered.
+    """
+    sc = idx.scaled()
+    keys = sc.prefix_keys(nq)
+    if not len(keys):
+        return []
+    owners = sc.owner[keys]
+    if kind is not None:
+        sel = sc.kind[owners] == list(EntityKind).index(EntityKind(kind))
+        keys, owners = keys[sel], owners[sel]
+    distinct = np.unique(owners)
+    if len(distinct) > room:
+        ranks = sc.rank[distinct]
+        cut = np.partition(ranks, room - 1)[room - 1]
+        keep = np.isin(owners, distinct[ranks <= cut])
+        keys = keys[keep]
+    out: list[int] = keys.tolist()
+    return out
 
 
 def suggest(store: GraphStore, ref: str, limit: int = 5) -> list[dict[str, str]]:

@@ -59,27 +59,9 @@ def neighbourhood(
     centers = sorted({resolve(store, r) for r in refs})
     if len(centers) > max_nodes:
         raise InvalidParameter("max_nodes", "is smaller than the number of starting entities")
-    dist = {c: 0 for c in centers}
-    frontier = centers
-    truncated = False
-    cut = 0
-    for d in range(1, depth + 1):
-        if not frontier:
-            break
-        nbrs = store.adjacent_many(frontier, direction=direction, flt=flt)
-        found = sorted({a.other for f in frontier for a in nbrs.get(f, []) if a.other not in dist})
-        room = max_nodes - len(dist)
-        if len(found) > room:
-            deg = store.degrees(found)
-            found.sort(key=lambda n: (-deg.get(n, 0), n))
-            cut = len(found) - room
-            found = found[:room]
-            truncated = True
-        for n in found:
-            dist[n] = d
-        frontier = sorted(found)
-        if truncated:
-            break
+    dist, truncated, cut = store.capped_layers(
+        centers, depth=depth, direction=direction, flt=flt, max_nodes=max_nodes
+    )
     sub = subgraph_of(store, list(dist), flt=replace(flt, kinds=None, avoid=frozenset()))
     sub.center = centers
     sub.depth = dict(sorted(dist.items()))
@@ -96,8 +78,7 @@ def subgraph_of(store: GraphStore, ids: list[str], *, flt: EdgeFilter | None = N
     """The entities ``ids`` and every relationship among them that passes ``flt``."""
     keep = set(ids)
     ents = store.get_entities(keep)
-    out = store.adjacent_many(sorted(ents), direction="out", flt=flt)
-    rel_ids = sorted({a.rel_id for u, adj in out.items() for a in adj if a.other in keep})
+    rel_ids = store.edges_among(sorted(ents), flt=flt)
     rels = store.get_relationships(rel_ids)
     sources = store.get_sources({s for r in rels.values() for s in r.sources})
     return Subgraph(

@@ -33,8 +33,11 @@ def _check(mode: str, k: int, max_hops: int) -> None:
 
 
 def _best_rel(rels: list[Relationship]) -> Relationship:
-    """The relationship to show for a hop among parallel ones: strongest evidence, dated, id."""
-    return min(rels, key=lambda r: (-STATUS_RANK[Status(r.status)], r.start is None, r.id))
+    """The relationship to show for a hop among parallel ones.
+
+    Strongest status first, then dated before undated, then the one with more sources, then id.
+    """
+    return min(rels, key=lambda r: (-STATUS_RANK[Status(r.status)], r.start is None, -len(r.sources), r.id))
 
 
 def find_paths(
@@ -171,7 +174,7 @@ class _EdgeCost(dict[tuple[str, str], float]):
 
     def __missing__(self, key: tuple[str, str]) -> float:
         u, v = key
-        cost = min(self.costs[a.rel_id] for a in self.costs.adj.steps(u) if a.other == v)
+        cost = min(self.costs[a.rel_id] for a in self.costs.adj.between(u, v))
         self[key] = cost
         return cost
 
@@ -180,8 +183,7 @@ def _materialise(
     store: GraphStore, adj: Adjacency, node_paths: list[list[str]], weighted: bool
 ) -> tuple[list[Path], list[Source]]:
     options: list[list[list[Adj]]] = [
-        [[a for a in adj.steps(u) if a.other == v] for u, v in zip(p, p[1:], strict=False)]
-        for p in node_paths
+        [adj.between(u, v) for u, v in zip(p, p[1:], strict=False)] for p in node_paths
     ]
     rels = store.get_relationships({a.rel_id for hops in options for opts in hops for a in opts})
     chosen: list[list[tuple[Relationship, bool]]] = []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graph.dates import PARTIAL_DATE_RE, sort_key
+from graph.dates import PARTIAL_DATE_RE, parse_partial_date, sort_key
 from graph.errors import InvalidParameter
 from graph.model import Entity, Relationship
 from graph.narrate import sentence
@@ -49,6 +49,12 @@ def timeline(
     """
     if not 1 <= limit <= 5000:
         raise InvalidParameter("limit", "must be between 1 and 5000")
+    for name, value in (("start", start), ("end", end)):
+        if value is not None:
+            try:
+                parse_partial_date(value)
+            except ValueError as exc:
+                raise InvalidParameter(name, str(exc)) from None
     lo = sort_key(start) if start else None
     hi = end
     if refs:

@@ -11,13 +11,13 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from graph.filters import EdgeFilter
 from graph.ingest.validate import Dataset
 from graph.model import Entity, Relationship, Source
 
-__all__ = ["Adj", "GraphStore", "NameRow", "StoreStats"]
+__all__ = ["Adj", "GraphStore", "NameRow", "PathSearcher", "StoreStats"]
 
 
 class Adj(NamedTuple):
@@ -36,6 +36,25 @@ class NameRow(NamedTuple):
     name: str
     aliases: tuple[str, ...]
     degree: int
+
+
+class PathSearcher(Protocol):
+    """A store-native shortest-path search under one filter and direction (see ``path_searcher``)."""
+
+    def shortest_paths(
+        self,
+        source: str,
+        target: str,
+        *,
+        max_hops: int,
+        limit: int | None = None,
+        banned_nodes: frozenset[str] = frozenset(),
+        banned_edges: frozenset[tuple[str, str]] = frozenset(),
+    ) -> list[list[str]]:
+        """The first ``limit`` shortest node paths within ``max_hops`` (all when None), in
+        lexicographic order; ``banned_nodes`` may not be stepped onto and ``banned_edges`` are
+        (from, to) steps in the walking direction that may not be taken."""
+        ...
 
 
 @dataclass
@@ -214,6 +233,68 @@ class GraphStore(ABC):
         (same lengths, same set of paths for ``all_paths``).
         """
         return None
+
+    def path_searcher(
+        self, *, directed: bool, flt: EdgeFilter | None, exempt: frozenset[str] = frozenset()
+    ) -> PathSearcher | None:
+        """A native search for ``graph.queries._walk.all_shortest``, or None to walk generically.
+
+        The search must return exactly what the generic walk over ``adjacent_many`` returns:
+        steps follow ``out`` (``directed``) or ``both`` relationships passing ``flt``, and
+        ``flt.kinds`` does not apply to stepping onto an ``exempt`` entity.
+        """
+        return None
+
+    def capped_layers(
+        self,
+        centers: list[str],
+        *,
+        depth: int,
+        direction: str = "both",
+        flt: EdgeFilter | None = None,
+        max_nodes: int,
+    ) -> tuple[dict[str, int], bool, int]:
+        """Entities within ``depth`` steps of ``centers`` (sorted ids), at most ``max_nodes``.
+
+        Returns (distance of each entity, truncated, entities cut). When a layer holds more new
+        entities than there is room for, the best-connected are kept (most relationships, then
+        id), the walk stops there, and ``cut`` counts that layer's entities left out. Stores
+        override this to avoid listing every relationship of a hub only to cut it.
+        """
+        dist = {c: 0 for c in centers}
+        frontier = centers
+        truncated = False
+        cut = 0
+        for d in range(1, depth + 1):
+            if not frontier:
+                break
+            nbrs = self.adjacent_many(frontier, direction=direction, flt=flt)
+            found = sorted({a.other for f in frontier for a in nbrs.get(f, []) if a.other not in dist})
+            room = max_nodes - len(dist)
+            if len(found) > room:
+                deg = self.degrees(found)
+                found.sort(key=lambda n: (-deg.get(n, 0), n))
+                cut = len(found) - room
+                found = found[:room]
+                truncated = True
+            for n in found:
+                dist[n] = d
+            frontier = sorted(found)
+            if truncated:
+                break
+        return dist, truncated, cut
+
+    def edges_among(self, ids: Iterable[str], *, flt: EdgeFilter | None = None) -> list[str]:
+        """Ids of the relationships between two of ``ids`` (existing entities) passing ``flt``, sorted."""
+        keep = set(ids)
+        out = self.adjacent_many(sorted(keep), direction="out", flt=flt)
+        return sorted({a.rel_id for adj in out.values() for a in adj if a.other in keep})
+
+    def edges_between(
+        self, source: str, target: str, *, direction: str = "both", flt: EdgeFilter | None = None
+    ) -> list[Adj]:
+        """``adjacent(source)`` restricted to steps reaching ``target``."""
+        return [a for a in self.adjacent(source, direction=direction, flt=flt) if a.other == target]
 
     def edge_pairs(self, flt: EdgeFilter | None = None) -> Iterator[tuple[str, str, str]]:
         """``(source, target, rel id)`` of every relationship passing ``flt`` (for analytics)."""

@@ -14,8 +14,10 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +26,11 @@ import orjson
 
 from graph.errors import StoreUnavailable
 from graph.filters import EdgeFilter
+from graph.ingest.records import Records, bulk_objects, entity_of, relationship_of, source_of
 from graph.ingest.validate import Dataset
 from graph.model import Entity, Relationship, Source, dump
-from graph.store.base import Adj, GraphStore, NameRow, StoreStats
-from graph.vocabulary import EntityKind, SourceKind, Status
+from graph.store.base import Adj, GraphStore, NameRow, PathSearcher, StoreStats
+from graph.store.csr import CsrIndex
 
 __all__ = ["MemoryStore"]
 
@@ -47,47 +50,91 @@ CREATE INDEX IF NOT EXISTS rel_source ON relationships(source);
 CREATE INDEX IF NOT EXISTS rel_target ON relationships(target);
 CREATE INDEX IF NOT EXISTS ent_kind ON entities(kind);
 """
+#: Graphs with at least this many relationships get the CSR side index as soon as they load.
+EAGER_INDEX = 200_000
+#: Workspace files above this size (bytes) hold a graph big enough to load without GC pauses.
+BIG_FILE = 50_000_000
+
+Table = Mapping[str, dict[str, Any]]
+Row = tuple[Any, ...]
 
 
-def _entity(d: dict[str, Any]) -> Entity:
-    return Entity.model_construct(**{**d, "kind": EntityKind(d["kind"])})
+def _table(records: Mapping[str, Any]) -> Table:
+    """Record id -> compact dict, without copying when the records are already kept that way."""
+    if isinstance(records, Records):
+        return records.raw
+    return {k: dump(v) for k, v in records.items()}
 
 
-def _rel(d: dict[str, Any]) -> Relationship:
-    return Relationship.model_construct(**{**d, "status": Status(d["status"])})
+def _source_row(d: dict[str, Any], data: bytes) -> Row:
+    return (d["id"], d.get("kind"), d.get("title"), d.get("url"), d.get("date"), data)
 
 
-def _source(d: dict[str, Any]) -> Source:
-    return Source.model_construct(**{**d, "kind": SourceKind(d.get("kind", "other"))})
+def _entity_row(d: dict[str, Any], data: bytes) -> Row:
+    return (d["id"], d["kind"], d["name"], data)
 
 
-def _rows(ds: Dataset) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    srcs = []
-    for s in ds.sources.values():
-        d = dump(s)
-        srcs.append((s.id, d.get("kind"), s.title, s.url, s.date, orjson.dumps(d)))
-    ents = []
-    for e in ds.entities.values():
-        ents.append((e.id, e.kind.value, e.name, orjson.dumps(dump(e))))
-    rels = []
-    for r in ds.relationships.values():
-        rels.append((r.id, r.source, r.type, r.target, r.status.value, r.start, r.end, orjson.dumps(dump(r))))
-    return srcs, ents, rels
+def _rel_row(d: dict[str, Any], data: bytes) -> Row:
+    return (d["id"], d["source"], d["type"], d["target"], d["status"], d.get("start"), d.get("end"), data)
+
+
+def _json_rows(table: Table, row: Callable[[dict[str, Any], bytes], Row], h: Any) -> Iterator[Row]:
+    """Rows in id order; feeds each record's JSON to the version hash on the way."""
+    for key in sorted(table):
+        d = table[key]
+        data = orjson.dumps(d)
+        h.update(data)
+        yield row(d, data)
+
+
+# Kept for graph.store.neo4j, which shares the row layout and the version rule.
+_entity = entity_of
+_rel = relationship_of
+_source = source_of
+
+
+def _rows(ds: Dataset) -> tuple[list[Row], list[Row], list[Row]]:
+    """SQLite rows (JSON last) of every source, entity and relationship of ``ds``."""
+    out: list[list[Row]] = []
+    for records, row in ((ds.sources, _source_row), (ds.entities, _entity_row), (ds.relationships, _rel_row)):
+        out.append([row(d, orjson.dumps(d)) for d in _table(records).values()])
+    return out[0], out[1], out[2]
+
+
+@dataclass
+class _State:
+    """A graph ready to be installed."""
+
+    g: nx.MultiDiGraph
+    rels: dict[str, dict[str, Any]]
+    sources: dict[str, dict[str, Any]]
+    index: CsrIndex | None
 
 
 class MemoryStore(GraphStore):
-    """networkx graph in memory; durable in ``workspace/graph.sqlite`` (or memory-only if None)."""
+    """networkx graph in memory; durable in ``workspace/graph.sqlite`` (or memory-only if None).
+
+    Node attributes are the entities' compact dicts and edge attributes the relationships'
+    (``graph.model.dump``), keyed by relationship id. Equal strings (entity ids at both ends of
+    a relationship, types, statuses, dates, source ids) are shared, which keeps a graph of
+    millions of relationships within a few GB. A CSR side index (``graph.store.csr``) answers
+    the bulk walks; it is rebuilt, lazily, after every change.
+    """
 
     backend = "embedded"
 
     def __init__(self, workspace: Path | str | None = None) -> None:
         self.workspace = Path(workspace) if workspace is not None else None
-        self._g: nx.MultiDiGraph = nx.MultiDiGraph()
-        self._ends: dict[str, tuple[str, str]] = {}
-        self._sources: dict[str, dict[str, Any]] = {}
+        self._graph: nx.MultiDiGraph = nx.MultiDiGraph()
+        self._rel_data: dict[str, dict[str, Any]] = {}
+        self._source_data: dict[str, dict[str, Any]] = {}
+        self._pending = False
         self._version = "empty"
         self._stats: StoreStats | None = None
         self._stamp: tuple[int, int] | None = None
+        self._csr: CsrIndex | None = None
+        self._csr_lock = threading.RLock()
+        self._load_lock = threading.RLock()
         if self.workspace is not None:
             try:
                 self.workspace.mkdir(parents=True, exist_ok=True)
@@ -97,7 +144,7 @@ class MemoryStore(GraphStore):
             for stale in self.workspace.glob(DB_NAME + ".tmp-*"):
                 stale.unlink(missing_ok=True)
             if self.db_path.exists():
-                self._load()
+                self._open_file()
 
     # -- persistence ---------------------------------------------------------------
     @property
@@ -118,36 +165,95 @@ class MemoryStore(GraphStore):
 
     def _connect(self) -> sqlite3.Connection:
         try:
-            con = sqlite3.connect(self.db_path, isolation_level=None)
+            con = sqlite3.connect(self.db_path, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
             msg = f"cannot open {self.db_path}: {exc}"
             raise StoreUnavailable(msg) from exc
         return con
 
-    def _load(self) -> None:
+    # The graph loads on first use: opening a workspace only to replace it (``cryptokg ingest``)
+    # never reads the old graph, and a server starts answering as soon as it is loaded.
+    @property
+    def _g(self) -> nx.MultiDiGraph:
+        if self._pending:
+            self._load()
+        return self._graph
+
+    @property
+    def _rels(self) -> dict[str, dict[str, Any]]:
+        if self._pending:
+            self._load()
+        return self._rel_data
+
+    @property
+    def _sources(self) -> dict[str, dict[str, Any]]:
+        if self._pending:
+            self._load()
+        return self._source_data
+
+    def _open_file(self) -> None:
+        """Read the version of the workspace file; the graph itself loads on first use."""
         con = self._connect()
         try:
             meta = dict(con.execute("SELECT key, value FROM meta"))
-            g = nx.MultiDiGraph()
-            sources = {sid: orjson.loads(data) for sid, data in con.execute("SELECT id, data FROM sources")}
-            g.add_nodes_from(
-                (eid, orjson.loads(data)) for eid, data in con.execute("SELECT id, data FROM entities")
-            )
-            ends: dict[str, tuple[str, str]] = {}
-            edges = []
-            for rid, s, t, data in con.execute("SELECT id, source, target, data FROM relationships"):
-                ends[rid] = (s, t)
-                edges.append((s, t, rid, orjson.loads(data)))
-            g.add_edges_from(edges)
         except sqlite3.DatabaseError as exc:
             msg = f"workspace {self.db_path} is not a readable cryptokg database: {exc}"
             raise StoreUnavailable(msg) from exc
         finally:
             con.close()
-        self._g, self._ends, self._sources = g, ends, sources
         self._version = meta.get("version", "empty")
         self._stats = None
+        self._csr = None
         self._stamp = self._file_stamp()
+        self._pending = True
+
+    def _load(self) -> None:
+        with self._load_lock, bulk_objects(self.db_path.stat().st_size > BIG_FILE):
+            if not self._pending:
+                return
+            con = self._connect()
+            seen: dict[str, str] = {}
+            share = seen.setdefault
+            loads = orjson.loads
+            try:
+                version = dict(con.execute("SELECT key, value FROM meta")).get("version", "empty")
+                sources = {}
+                for (data,) in con.execute("SELECT data FROM sources"):
+                    d = loads(data)
+                    sources[share(d["id"], d["id"])] = d
+                ents: dict[str, dict[str, Any]] = {}
+                for (data,) in con.execute("SELECT data FROM entities"):
+                    d = loads(data)
+                    d["kind"] = share(d["kind"], d["kind"])
+                    d["sources"] = [share(x, x) for x in d["sources"]]
+                    ents[d["id"]] = d
+                rels: dict[str, dict[str, Any]] = {}
+                for eid in ents:
+                    share(eid, eid)
+                for (data,) in con.execute("SELECT data FROM relationships"):
+                    d = loads(data)
+                    t = d["source"]
+                    d["source"] = share(t, t)
+                    t = d["target"]
+                    d["target"] = share(t, t)
+                    t = d["type"]
+                    d["type"] = share(t, t)
+                    t = d["status"]
+                    d["status"] = share(t, t)
+                    if "start" in d:
+                        t = d["start"]
+                        d["start"] = share(t, t)
+                        if "end" in d:
+                            t = d["end"]
+                            d["end"] = share(t, t)
+                    d["sources"] = [share(x, x) for x in d["sources"]]
+                    rels[d["id"]] = d
+            except sqlite3.DatabaseError as exc:
+                msg = f"workspace {self.db_path} is not a readable cryptokg database: {exc}"
+                raise StoreUnavailable(msg) from exc
+            finally:
+                con.close()
+            self._install(ents, rels, sources, version)
 
     def refresh(self) -> bool:
         """Reload if another process changed the workspace; True when it did."""
@@ -156,28 +262,47 @@ class MemoryStore(GraphStore):
         stamp = self._file_stamp()
         if stamp is None or stamp == self._stamp:
             return False
-        self._load()
+        self._open_file()
         return True
 
     # -- write half ----------------------------------------------------------------
     def replace_all(self, dataset: Dataset) -> None:
-        srcs, ents, rels = _rows(dataset)
-        h = hashlib.sha256()
-        for rows in (srcs, ents, rels):
-            for row in sorted(rows):
-                h.update(row[-1])
-        version = h.hexdigest()[:16]
-        if self.workspace is not None:
-            self._write_new_file(srcs, ents, rels, version)
-        self._build(dataset, version)
+        with bulk_objects(len(dataset.entities) + len(dataset.relationships) >= EAGER_INDEX):
+            self._replace(dataset)
 
-    def _write_new_file(
-        self,
-        srcs: list[tuple[Any, ...]],
-        ents: list[tuple[Any, ...]],
-        rels: list[tuple[Any, ...]],
-        version: str,
-    ) -> None:
+    def _replace(self, dataset: Dataset) -> None:
+        srcs, ents, rels = _table(dataset.sources), _table(dataset.entities), _table(dataset.relationships)
+        h = hashlib.sha256()
+        if self.workspace is None:
+            for table, row in ((srcs, _source_row), (ents, _entity_row), (rels, _rel_row)):
+                for _ in _json_rows(table, row, h):
+                    pass
+            self._install(dict(ents), dict(rels), dict(srcs), h.hexdigest()[:16])
+            return
+        # The new file is written by a second thread while this one builds the new graph:
+        # SQLite works without the GIL, so the two overlap. The graph is installed only once
+        # the file is safely in place; if writing fails, the store is left as it was.
+        failed: list[BaseException] = []
+
+        def write() -> None:
+            try:
+                self._write_new_file(srcs, ents, rels, h)
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller below
+                failed.append(exc)
+
+        writer = threading.Thread(target=write, name="cryptokg-write", daemon=True)
+        writer.start()
+        try:
+            state = self._prepare(dict(ents), dict(rels), dict(srcs))
+        finally:
+            writer.join()
+        if failed:
+            raise failed[0]
+        self._commit(state, h.hexdigest()[:16])
+        self._stamp = self._file_stamp()
+
+    def _write_new_file(self, srcs: Table, ents: Table, rels: Table, h: Any) -> None:
+        """Write a complete new database next to the old one, then rename it into place."""
         tmp = self.db_path.with_name(f"{DB_NAME}.tmp-{os.getpid()}")
         tmp.unlink(missing_ok=True)
         try:
@@ -185,12 +310,15 @@ class MemoryStore(GraphStore):
             try:
                 con.execute("PRAGMA journal_mode=OFF")
                 con.execute("PRAGMA synchronous=OFF")
+                con.execute("PRAGMA cache_size=-262144")
                 con.executescript(SCHEMA)
                 con.execute("BEGIN")
-                con.executemany("INSERT INTO sources VALUES (?,?,?,?,?,?)", srcs)
-                con.executemany("INSERT INTO entities VALUES (?,?,?,?)", ents)
-                con.executemany("INSERT INTO relationships VALUES (?,?,?,?,?,?,?,?)", rels)
-                con.execute("INSERT INTO meta VALUES ('version', ?)", (version,))
+                con.executemany("INSERT INTO sources VALUES (?,?,?,?,?,?)", _json_rows(srcs, _source_row, h))
+                con.executemany("INSERT INTO entities VALUES (?,?,?,?)", _json_rows(ents, _entity_row, h))
+                con.executemany(
+                    "INSERT INTO relationships VALUES (?,?,?,?,?,?,?,?)", _json_rows(rels, _rel_row, h)
+                )
+                con.execute("INSERT INTO meta VALUES ('version', ?)", (h.hexdigest()[:16],))
                 con.execute("INSERT INTO meta VALUES ('schema', '1')")
                 for stmt in INDEXES.strip().split(";"):
                     if stmt.strip():
@@ -214,17 +342,49 @@ class MemoryStore(GraphStore):
     def _before_swap(self) -> None:
         """Hook run just before the new file replaces the old one (tests inject failures here)."""
 
-    def _build(self, ds: Dataset, version: str) -> None:
+    def _install(
+        self,
+        ents: dict[str, dict[str, Any]],
+        rels: dict[str, dict[str, Any]],
+        sources: dict[str, dict[str, Any]],
+        version: str,
+    ) -> None:
+        """Make these records the graph (their dicts become the node and edge attributes)."""
+        self._commit(self._prepare(ents, rels, sources), version)
+
+    def _prepare(
+        self, ents: dict[str, dict[str, Any]], rels: dict[str, dict[str, Any]], sources: dict[str, dict[str, Any]]
+    ) -> _State:
+        """A new graph of these records, and its side index when it is big; ``self`` is not touched."""
         g = nx.MultiDiGraph()
-        g.add_nodes_from((e.id, dump(e)) for e in ds.entities.values())
-        g.add_edges_from((r.source, r.target, r.id, dump(r)) for r in ds.relationships.values())
-        self._g = g
-        self._ends = {r.id: (r.source, r.target) for r in ds.relationships.values()}
-        self._sources = {s.id: dump(s) for s in ds.sources.values()}
+        node, succ, pred = g._node, g._succ, g._pred
+        for eid, d in ents.items():
+            node[eid] = d
+            succ[eid] = {}
+            pred[eid] = {}
+        for rid, d in rels.items():
+            u, v = d["source"], d["target"]
+            su = succ.get(u)
+            if su is None:
+                node[u], su, pred[u] = {}, {}, {}
+                succ[u] = su
+            keyed = su.get(v)
+            if keyed is None:
+                if v not in node:
+                    node[v], succ[v], pred[v] = {}, {}, {}
+                keyed = su[v] = pred[v][u] = {}
+            keyed[rid] = d
+        ix = CsrIndex.build(node, rels, "") if len(rels) >= EAGER_INDEX else None
+        return _State(g, rels, sources, ix)
+
+    def _commit(self, state: _State, version: str) -> None:
+        self._graph, self._rel_data, self._source_data = state.g, state.rels, state.sources
+        self._pending = False
         self._version = version
         self._stats = None
-        if self.workspace is not None:
-            self._stamp = self._file_stamp()
+        if state.index is not None:
+            state.index.version = version
+        self._csr = state.index
 
     def _next_version(self, change: bytes) -> str:
         return hashlib.sha256(self._version.encode() + change).hexdigest()[:16]
@@ -233,7 +393,12 @@ class MemoryStore(GraphStore):
         if self.workspace is None:
             return
         if not self.db_path.exists():
-            self._write_new_file([], [], [], self._version)
+            self._write_new_file({}, {}, {}, hashlib.sha256())
+            con = self._connect()
+            try:
+                con.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (self._version,))
+            finally:
+                con.close()
         con = self._connect()
         try:
             con.execute("BEGIN IMMEDIATE")
@@ -248,6 +413,13 @@ class MemoryStore(GraphStore):
         finally:
             con.close()
 
+    def _changed(self, version: str) -> None:
+        self._version = version
+        self._stats = None
+        self._csr = None
+        if self.workspace is not None:
+            self._stamp = self._file_stamp()
+
     def upsert(
         self,
         *,
@@ -255,36 +427,43 @@ class MemoryStore(GraphStore):
         entities: Iterable[Entity] = (),
         relationships: Iterable[Relationship] = (),
     ) -> None:
-        ds = Dataset(
-            {s.id: s for s in sources}, {e.id: e for e in entities}, {r.id: r for r in relationships}
-        )
-        srcs, ents, rels = _rows(ds)
-        change = b"".join(row[-1] for rows in (srcs, ents, rels) for row in rows)
+        srcs = {s.id: dump(s) for s in sources}
+        ents = {e.id: dump(e) for e in entities}
+        rels = {r.id: dump(r) for r in relationships}
+        rows = [
+            [_source_row(d, orjson.dumps(d)) for d in srcs.values()],
+            [_entity_row(d, orjson.dumps(d)) for d in ents.values()],
+            [_rel_row(d, orjson.dumps(d)) for d in rels.values()],
+        ]
+        change = b"".join(row[-1] for table in rows for row in table)
         version = self._next_version(b"upsert" + change)
         self._transaction(
             [
-                ("INSERT OR REPLACE INTO sources VALUES (?,?,?,?,?,?)", srcs),
-                ("INSERT OR REPLACE INTO entities VALUES (?,?,?,?)", ents),
-                ("INSERT OR REPLACE INTO relationships VALUES (?,?,?,?,?,?,?,?)", rels),
+                ("INSERT OR REPLACE INTO sources VALUES (?,?,?,?,?,?)", rows[0]),
+                ("INSERT OR REPLACE INTO entities VALUES (?,?,?,?)", rows[1]),
+                ("INSERT OR REPLACE INTO relationships VALUES (?,?,?,?,?,?,?,?)", rows[2]),
             ],
             version,
         )
-        for s in ds.sources.values():
-            self._sources[s.id] = dump(s)
-        for e in ds.entities.values():
-            if e.id in self._g:
-                self._g.nodes[e.id].clear()
-            self._g.add_node(e.id, **dump(e))
-        for r in ds.relationships.values():
-            old = self._ends.pop(r.id, None)
+        self._sources.update(srcs)
+        g = self._g
+        for eid, d in ents.items():
+            if eid in g._node:
+                g._node[eid] = d  # a new dict: never change one a caller's Dataset may share
+            else:
+                g.add_node(eid)
+                g._node[eid] = d
+        for rid, d in rels.items():
+            old = self._rels.pop(rid, None)
             if old is not None:
-                self._g.remove_edge(old[0], old[1], key=r.id)
-            self._g.add_edge(r.source, r.target, key=r.id, **dump(r))
-            self._ends[r.id] = (r.source, r.target)
-        self._version = version
-        self._stats = None
-        if self.workspace is not None:
-            self._stamp = self._file_stamp()
+                g.remove_edge(old["source"], old["target"], key=rid)
+            for end in (d["source"], d["target"]):
+                if end not in g._node:
+                    g.add_node(end)
+            g.add_edge(d["source"], d["target"], key=rid)
+            g._succ[d["source"]][d["target"]][rid] = d
+            self._rels[rid] = d
+        self._changed(version)
 
     def delete(
         self,
@@ -294,7 +473,7 @@ class MemoryStore(GraphStore):
         relationships: Iterable[str] = (),
     ) -> None:
         ent_ids = [e for e in entities if e in self._g]
-        rel_ids = {r for r in relationships if r in self._ends}
+        rel_ids = {r for r in relationships if r in self._rels}
         for eid in ent_ids:
             rel_ids.update(k for _, _, k in self._g.out_edges(eid, keys=True))
             rel_ids.update(k for _, _, k in self._g.in_edges(eid, keys=True))
@@ -310,15 +489,12 @@ class MemoryStore(GraphStore):
             version,
         )
         for rid in rel_ids:
-            s, t = self._ends.pop(rid)
-            self._g.remove_edge(s, t, key=rid)
+            d = self._rels.pop(rid)
+            self._g.remove_edge(d["source"], d["target"], key=rid)
         self._g.remove_nodes_from(ent_ids)
         for sid in src_ids:
             del self._sources[sid]
-        self._version = version
-        self._stats = None
-        if self.workspace is not None:
-            self._stamp = self._file_stamp()
+        self._changed(version)
 
     # -- read half -----------------------------------------------------------------
     @property
@@ -332,18 +508,14 @@ class MemoryStore(GraphStore):
 
     def stats(self) -> StoreStats:
         if self._stats is None:
-            kinds = Counter(d["kind"] for _, d in self._g.nodes(data=True))
-            types: Counter[str] = Counter()
-            statuses: Counter[str] = Counter()
-            unsourced = 0
-            for _, _, d in self._g.edges(data=True):
-                types[d["type"]] += 1
-                statuses[d["status"]] += 1
-                if not d.get("sources"):
-                    unsourced += 1
+            kinds = Counter(str(d.get("kind")) for d in self._g._node.values())
+            rels = self._rels.values()
+            types = Counter(d["type"] for d in rels)
+            statuses = Counter(d["status"] for d in rels)
+            unsourced = sum(1 for d in rels if not d.get("sources"))
             self._stats = StoreStats(
                 entities=self._g.number_of_nodes(),
-                relationships=self._g.number_of_edges(),
+                relationships=len(self._rels),
                 sources=len(self._sources),
                 entities_by_kind=dict(sorted(kinds.items())),
                 relationships_by_type=dict(sorted(types.items())),
@@ -355,45 +527,39 @@ class MemoryStore(GraphStore):
 
     def get_entities(self, ids: Iterable[str]) -> dict[str, Entity]:
         nodes = self._g._node
-        return {i: _entity(nodes[i]) for i in ids if i in nodes}
+        return {i: entity_of(nodes[i]) for i in ids if i in nodes}
 
     def get_relationships(self, ids: Iterable[str]) -> dict[str, Relationship]:
-        out = {}
-        succ = self._g._succ
-        for rid in ids:
-            ends = self._ends.get(rid)
-            if ends is not None:
-                out[rid] = _rel(succ[ends[0]][ends[1]][rid])
-        return out
+        rels = self._rels
+        return {i: relationship_of(rels[i]) for i in ids if i in rels}
 
     def get_sources(self, ids: Iterable[str]) -> dict[str, Source]:
-        return {i: _source(self._sources[i]) for i in ids if i in self._sources}
+        return {i: source_of(self._sources[i]) for i in ids if i in self._sources}
 
     def iter_sources(self) -> Iterator[Source]:
         for sid in sorted(self._sources):
-            yield _source(self._sources[sid])
+            yield source_of(self._sources[sid])
 
     def iter_entities(self, kind: str | None = None) -> Iterator[Entity]:
         nodes = self._g._node
         for eid in sorted(nodes):
             d = nodes[eid]
             if kind is None or d["kind"] == kind:
-                yield _entity(d)
+                yield entity_of(d)
 
     def list_entities(self, *, kind: str | None, offset: int, limit: int) -> tuple[list[Entity], int]:
         nodes = self._g._node
         ids = sorted(i for i, d in nodes.items() if kind is None or d["kind"] == kind)
-        return [_entity(nodes[i]) for i in ids[offset : offset + limit]], len(ids)
+        return [entity_of(nodes[i]) for i in ids[offset : offset + limit]], len(ids)
 
     def iter_relationships(self) -> Iterator[Relationship]:
-        succ = self._g._succ
-        for rid in sorted(self._ends):
-            s, t = self._ends[rid]
-            yield _rel(succ[s][t][rid])
+        rels = self._rels
+        for rid in sorted(rels):
+            yield relationship_of(rels[rid])
 
     def citing(self, source_id: str) -> tuple[list[str], list[str]]:
         ents = sorted(i for i, d in self._g.nodes(data=True) if source_id in d.get("sources", ()))
-        rels = sorted(k for _, _, k, d in self._g.edges(keys=True, data=True) if source_id in d["sources"])
+        rels = sorted(k for k, d in self._rels.items() if source_id in d["sources"])
         return ents, rels
 
     def adjacent(
@@ -424,15 +590,96 @@ class MemoryStore(GraphStore):
         out.sort()
         return out
 
+    def edges_between(
+        self, source: str, target: str, *, direction: str = "both", flt: EdgeFilter | None = None
+    ) -> list[Adj]:
+        g = self._g
+        if source not in g._node or target not in g._node:
+            return []
+        if flt is not None and flt.is_open:
+            flt = None
+        if flt is not None and (
+            target in flt.avoid or (flt.kinds is not None and g._node[target]["kind"] not in flt.kinds)
+        ):
+            return []
+        out: list[Adj] = []
+        if direction in ("out", "both"):
+            for rid, d in g._succ[source].get(target, {}).items():
+                if flt is None or flt.accepts(d):
+                    out.append(Adj(target, rid, True))
+        if direction in ("in", "both"):
+            for rid, d in g._pred[source].get(target, {}).items():
+                if flt is None or flt.accepts(d):
+                    out.append(Adj(target, rid, False))
+        out.sort()
+        return out
+
     def degrees(self, ids: Iterable[str]) -> dict[str, int]:
+        ix = self._csr
+        if ix is not None and ix.version == self._version:
+            return ix.degrees_of(ids)
         succ, pred = self._g._succ, self._g._pred
         return {
             i: sum(map(len, succ[i].values())) + sum(map(len, pred[i].values())) for i in ids if i in succ
         }
 
     def name_rows(self) -> list[NameRow]:
-        deg = self.degrees(self._g._node)
+        nodes = self._g._node
+        if len(self._rels) >= EAGER_INDEX:
+            ix = self._index()
+            deg = ix.degree.tolist()
+            return [
+                NameRow(i, d["kind"], d["name"], tuple(d.get("aliases", ())), deg[n])
+                for n, (i, d) in enumerate(zip(ix.ids, (nodes[i] for i in ix.ids), strict=True))
+            ]
+        degs = self.degrees(nodes)
         return [
-            NameRow(i, d["kind"], d["name"], tuple(d.get("aliases", ())), deg[i])
-            for i, d in sorted(self._g._node.items())
+            NameRow(i, d["kind"], d["name"], tuple(d.get("aliases", ())), degs[i]) for i, d in sorted(nodes.items())
         ]
+
+    # -- native walks (the CSR side index) -------------------------------------------
+    def _index(self) -> CsrIndex:
+        """The side index of the current graph version, built on first use after a change."""
+        ix = self._csr
+        if ix is not None and ix.version == self._version:
+            return ix
+        if self._pending:
+            self._load()  # loading may build the index itself
+            return self._index()
+        with self._csr_lock:
+            ix = self._csr
+            if ix is None or ix.version != self._version:
+                rels = self._rels
+                ix = CsrIndex.build(self._g._node, self._rels, self._version)
+                self._csr = ix
+        return ix
+
+    def path_searcher(
+        self, *, directed: bool, flt: EdgeFilter | None, exempt: frozenset[str] = frozenset()
+    ) -> PathSearcher | None:
+        return self._index().searcher(directed=directed, flt=flt, exempt=exempt)
+
+    def capped_layers(
+        self,
+        centers: list[str],
+        *,
+        depth: int,
+        direction: str = "both",
+        flt: EdgeFilter | None = None,
+        max_nodes: int,
+    ) -> tuple[dict[str, int], bool, int]:
+        return self._index().capped_layers(
+            centers, depth=depth, direction=direction, flt=flt, max_nodes=max_nodes
+        )
+
+    def edges_among(self, ids: Iterable[str], *, flt: EdgeFilter | None = None) -> list[str]:
+        return self._index().edges_among(ids, flt)
+
+    def edge_pairs(self, flt: EdgeFilter | None = None) -> Iterator[tuple[str, str, str]]:
+        if flt is not None and flt.is_open:
+            flt = None
+        for rid in sorted(self._rels):
+            d = self._rels[rid]
+            if flt is None or flt.accepts(d):
+                yield d["source"], d["target"], rid
+

@@ -49,6 +49,8 @@ def test_good_relationships(changes: dict[str, Any]) -> None:
         ({"start": "2024", "end": "2023-06"}, "end", "is before start"),
         ({"sources": []}, "sources", "at least 1"),
         ({"amount": -5}, "amount", "negative"),
+        ({"amount": "nan"}, "amount", "finite number"),
+        ({"amount": "inf"}, "amount", "finite number"),
         ({"target": "a"}, "target", "two different entities"),
         ({"id": "Bad Id"}, "id", "bad id"),
         ({"colour": "red"}, "colour", "Extra inputs"),

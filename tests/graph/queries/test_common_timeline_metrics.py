@@ -81,6 +81,15 @@ def test_timeline_of_entities(store: GraphStore) -> None:
     assert _ids(timeline(store, ["bob", "venture"])) == ["r03", "r11", "r14"]
 
 
+@pytest.mark.parametrize(
+    ("kwargs", "param"), [({"start": "2024-13"}, "start"), ({"end": "soon"}, "end"), ({"limit": 0}, "limit")]
+)
+def test_timeline_bad_parameters(store: GraphStore, kwargs: dict[str, object], param: str) -> None:
+    with pytest.raises(InvalidParameter) as info:
+        timeline(store, **kwargs)  # type: ignore[arg-type]
+    assert info.value.parameter == param
+
+
 def test_rank_degree(store: GraphStore) -> None:
     assert [(r.entity.id, r.score) for r in rank(store, top=5)] == [
         ("acme", 8.0),

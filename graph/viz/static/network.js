@@ -1,0 +1,305 @@
+/* cryptokg network views: draws every [data-ckg-network] section with vis-network.
+ *
+ * The section carries its data as JSON (nodes, edges, options). Layout is seeded by the
+ * server's options; once stabilisation is done physics is switched off, so the picture
+ * stays still. Clicking a node (or a "Show" button of the text version) opens the side
+ * panel, fetched as server-rendered HTML; its "Expand" button adds the node's neighbours
+ * in place. Nothing here talks to any host but the one that served the page.
+ */
+(function () {
+  "use strict";
+
+  var registry = {};
+  window.cryptokg = window.cryptokg || {};
+  window.cryptokg.networks = registry;
+
+  function closest(node, selector) {
+    while (node && node.nodeType === 1) {
+      if (node.matches(selector)) return node;
+      node = node.parentNode;
+    }
+    return null;
+  }
+
+  function say(entry, text) {
+    if (entry.status) entry.status.textContent = text;
+  }
+
+  function whiteBackground(ctx) {
+    ctx.save();
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.fillStyle = "#ffffff";
+    ctx.fillRect(0, 0, ctx.canvas.width, ctx.canvas.height);
+    ctx.restore();
+  }
+
+  function markReady(entry) {
+    if (entry.ready) return;
+    entry.ready = true;
+    entry.network.setOptions({ physics: { enabled: false } });
+    entry.network.fit({ animation: false });
+    entry.section.setAttribute("data-ready", "true");
+    say(entry, "");
+  }
+
+  function selectNode(entry, id, focus) {
+    if (!entry.nodes.get(id)) return;
+    entry.network.selectNodes([id]);
+    applyLabels(entry);
+    if (focus) {
+      entry.network.focus(id, { scale: Math.max(entry.network.getScale(), 1.0), animation: { duration: 300 } });
+    }
+  }
+
+  // When the panel lies over the canvas and hides the node, pan the node into the free part.
+  function revealBesidePanel(entry, id) {
+    if (window.getComputedStyle(entry.panel).position !== "absolute") return;
+    var pos = entry.network.getPositions([id])[id];
+    if (!pos) return;
+    var dom = entry.network.canvasToDOM(pos);
+    var free = entry.canvas.clientWidth - entry.panel.offsetWidth - 16;
+    if (dom.x < free - 24) return;
+    entry.network.moveTo({
+      position: pos,
+      scale: entry.network.getScale(),
+      offset: { x: -entry.panel.offsetWidth / 2, y: 0 },
+      animation: { duration: 250 }
+    });
+  }
+
+  function closePanel(entry) {
+    entry.panel.hidden = true;
+    entry.panel.innerHTML = "";
+    entry.section.removeAttribute("data-panel");
+    entry.network.unselectAll();
+    applyLabels(entry);
+    if (entry.returnFocus) entry.returnFocus.focus();
+  }
+
+  function openPanel(entry, id, returnFocus) {
+    var base = entry.section.getAttribute("data-panel-url");
+    selectNode(entry, id, false);
+    if (!base) return;
+    entry.returnFocus = returnFocus || entry.canvas;
+    var url = base + encodeURIComponent(id);
+    var target = entry.section.getAttribute("data-link-target");
+    var expand = entry.section.getAttribute("data-expand-url") ? "1" : "0";
+    url += "?expand=" + expand + (target ? "&target=" + encodeURIComponent(target) : "");
+    fetch(url, { credentials: "same-origin" })
+      .then(function (r) {
+        if (!r.ok) throw new Error("HTTP " + r.status);
+        return r.text();
+      })
+      .then(function (html) {
+        // The panel is HTML rendered (and escaped) by the server.
+        entry.panel.innerHTML = html;
+        entry.panel.hidden = false;
+        entry.section.setAttribute("data-panel", id);
+        revealBesidePanel(entry, id);
+        var heading = entry.panel.querySelector("h2, h3");
+        if (heading) {
+          heading.setAttribute("tabindex", "-1");
+          heading.focus({ preventScroll: true });
+        }
+      })
+      .catch(function (err) {
+        say(entry, "Could not load the details: " + err.message);
+      });
+  }
+
+  function addText(entry, data) {
+    var ents = entry.section.querySelector(".ckg-text-entities");
+    var rels = entry.section.querySelector(".ckg-text-relations");
+    var base = entry.section.getAttribute("data-entity-url") || "/entity/";
+    (data.entities || []).forEach(function (n) {
+      if (!ents || ents.querySelector('[data-node="' + CSS.escape(n.id) + '"]')) return;
+      var li = document.createElement("li");
+      li.setAttribute("data-node", n.id);
+      var a = document.createElement("a");
+      a.href = base + encodeURIComponent(n.id);
+      a.textContent = n.name;
+      li.appendChild(a);
+      li.appendChild(document.createTextNode(" " + n.kind_label + ", added by expanding "));
+      var b = document.createElement("button");
+      b.type = "button";
+      b.className = "ckg-show";
+      b.setAttribute("data-ckg-show", n.id);
+      b.textContent = "Show";
+      li.appendChild(b);
+      ents.appendChild(li);
+    });
+    (data.relations || []).forEach(function (e) {
+      if (!rels || rels.querySelector('[data-edge="' + CSS.escape(e.id) + '"]')) return;
+      var li = document.createElement("li");
+      li.setAttribute("data-edge", e.id);
+      li.className = "ckg-rel ckg-status-" + e.status;
+      li.textContent = e.sentence + " (sources on the entity's page)";
+      rels.appendChild(li);
+    });
+  }
+
+  function expand(entry, id, button) {
+    var base = entry.section.getAttribute("data-expand-url");
+    if (!base) return;
+    var query = entry.section.getAttribute("data-expand-query") || "";
+    // aria-disabled rather than disabled: a disabled button would lose the keyboard focus.
+    if (button) {
+      if (button.getAttribute("aria-disabled") === "true") return;
+      button.setAttribute("aria-disabled", "true");
+    }
+    say(entry, "Loading the neighbours…");
+    fetch(base + encodeURIComponent(id) + (query ? "?" + query : ""), { credentials: "same-origin" })
+      .then(function (r) {
+        if (!r.ok) throw new Error("HTTP " + r.status);
+        return r.json();
+      })
+      .then(function (data) {
+        var origin = entry.network.getPositions([id])[id] || { x: 0, y: 0 };
+        var fresh = data.nodes.filter(function (n) { return !entry.nodes.get(n.id); });
+        // New nodes go on a circle around the expanded one, in the server's (sorted) order,
+        // so expanding is as deterministic as the first layout.
+        var radius = 120 + 12 * fresh.length;
+        fresh.forEach(function (n, i) {
+          var angle = (2 * Math.PI * i) / Math.max(fresh.length, 1);
+          n.x = origin.x + radius * Math.cos(angle);
+          n.y = origin.y + radius * Math.sin(angle);
+          delete n.opacity;
+        });
+        entry.nodes.add(fresh);
+        var newEdges = data.edges.filter(function (e) { return !entry.edges.get(e.id); });
+        newEdges.forEach(function (e) { entry.labelOf[e.id] = e.label || ""; });
+        entry.edges.add(newEdges);
+        applyLabels(entry);
+        addText(entry, data);
+        say(entry, "Added " + fresh.length + " entities and " + newEdges.length + " relationships.");
+        if (button) {
+          button.textContent = "Neighbours shown";
+        }
+        entry.section.setAttribute("data-expanded", String(Number(entry.section.getAttribute("data-expanded") || 0) + 1));
+      })
+      .catch(function (err) {
+        if (button) button.removeAttribute("aria-disabled");
+        say(entry, "Could not expand: " + err.message);
+      });
+  }
+
+  // Edge labels: all shown, or (large views) only those of highlighted relationships (a path)
+  // and of the selected entity's relationships.
+  function applyLabels(entry) {
+    var selected = {};
+    entry.keepLabels.forEach(function (eid) { selected[eid] = true; });
+    if (!entry.labels && entry.network) {
+      entry.network.getSelectedNodes().forEach(function (id) {
+        entry.network.getConnectedEdges(id).forEach(function (eid) { selected[eid] = true; });
+      });
+    }
+    var updates = [];
+    entry.edges.forEach(function (e) {
+      var want = entry.labels || selected[e.id] ? entry.labelOf[e.id] : "";
+      if (e.label !== want) updates.push({ id: e.id, label: want });
+    });
+    if (updates.length) entry.edges.update(updates);
+  }
+
+  function toggleLabels(entry, button) {
+    entry.labels = !entry.labels;
+    applyLabels(entry);
+    button.setAttribute("aria-pressed", entry.labels ? "true" : "false");
+  }
+
+  function downloadPng(entry) {
+    var canvas = entry.canvas.querySelector("canvas");
+    if (!canvas) return;
+    entry.network.redraw();
+    canvas.toBlob(function (blob) {
+      if (!blob) return;
+      var url = URL.createObjectURL(blob);
+      var a = document.createElement("a");
+      a.href = url;
+      a.download = (document.title.split(" — ")[0] || entry.section.id).replace(/[^\w.-]+/g, "-") + ".png";
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
+    }, "image/png");
+  }
+
+  function init(section) {
+    var script = section.querySelector("script.ckg-data");
+    var data = JSON.parse(script.textContent);
+    var canvas = section.querySelector(".ckg-canvas");
+    var entry = {
+      section: section,
+      canvas: canvas,
+      panel: section.querySelector(".ckg-panel"),
+      status: section.querySelector(".ckg-status"),
+      nodes: new vis.DataSet(data.nodes),
+      edges: new vis.DataSet(data.edges),
+      ready: false,
+      labels: data.labels !== false,
+      keepLabels: data.highlight_edges || [],
+      labelOf: {},
+      returnFocus: null
+    };
+    registry[section.id] = entry;
+    data.edges.forEach(function (e) { entry.labelOf[e.id] = e.label || ""; });
+    applyLabels(entry);
+    if (!data.nodes.length) {
+      section.setAttribute("data-ready", "true");
+      return;
+    }
+    var network = new vis.Network(canvas, { nodes: [], edges: [] }, data.options);
+    entry.network = network;
+    network.on("beforeDrawing", whiteBackground);
+    network.once("stabilizationIterationsDone", function () { markReady(entry); });
+    network.on("stabilizationProgress", function (p) {
+      say(entry, "Laying out… " + Math.round((100 * p.iterations) / p.total) + "%");
+    });
+    network.on("selectNode", function () { applyLabels(entry); });
+    network.on("deselectNode", function () { applyLabels(entry); });
+    network.on("click", function (params) {
+      if (params.nodes.length) openPanel(entry, params.nodes[0]);
+      else if (entry.panel && !entry.panel.hidden) closePanel(entry);
+    });
+    network.setData({ nodes: entry.nodes, edges: entry.edges });
+    // A safety net: a graph without edges may settle before stabilisation starts.
+    setTimeout(function () { markReady(entry); }, 15000);
+
+    section.addEventListener("click", function (ev) {
+      var t = ev.target;
+      var action = closest(t, "[data-ckg]");
+      if (action && section.contains(action)) {
+        var what = action.getAttribute("data-ckg");
+        if (what === "fit") network.fit({ animation: { duration: 300 } });
+        else if (what === "zoom-in") network.moveTo({ scale: network.getScale() * 1.3 });
+        else if (what === "zoom-out") network.moveTo({ scale: network.getScale() / 1.3 });
+        else if (what === "labels") toggleLabels(entry, action);
+        else if (what === "png") downloadPng(entry);
+        else if (what === "close") closePanel(entry);
+        else if (what === "expand") expand(entry, action.getAttribute("data-id"), action);
+        return;
+      }
+      var show = closest(t, "[data-ckg-show]");
+      if (show) {
+        var id = show.getAttribute("data-ckg-show");
+        selectNode(entry, id, true);
+        canvas.scrollIntoView({ block: "nearest" });
+        openPanel(entry, id, show);
+      }
+    });
+    document.addEventListener("keydown", function (ev) {
+      if (ev.key !== "Escape" || !entry.panel || entry.panel.hidden) return;
+      var inside = section.contains(document.activeElement) || document.activeElement === document.body;
+      if (inside) closePanel(entry);
+    });
+  }
+
+  function start() {
+    if (typeof vis === "undefined") return;
+    var sections = document.querySelectorAll("[data-ckg-network]");
+    for (var i = 0; i < sections.length; i++) init(sections[i]);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

@@ -34,8 +34,8 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from graph.dates import date_bounds
-from graph.errors import InvalidParameter, InvalidRecord, Problem
-from graph.ingest.readers import ENTITY_COLUMNS, RawRecord
+from graph.errors import InvalidParameter, InvalidRecord
+from graph.ingest.readers import ENTITY_COLUMNS, NODE_LINK_EXTRA, records_from_document
 from graph.ingest.validate import Dataset, validate_records
 from graph.model import Entity, Relationship, Source, Subgraph, dump
 from graph.results import PathResult
@@ -109,7 +109,7 @@ REL_COLUMNS = [
     "notes",
 ]
 #: Keys that node-link JSON adds to a relationship for viewers; ``read_node_link`` drops them.
-DERIVED_LINK_KEYS = ("key", "category")
+DERIVED_LINK_KEYS = NODE_LINK_EXTRA
 #: Rows per ``UNWIND`` statement in the Cypher script.
 CYPHER_BATCH = 200
 
@@ -214,25 +214,8 @@ def read_node_link(data: Any, *, name: str = "node-link JSON") -> Dataset:
 
     Raises ``InvalidRecord`` listing every problem, exactly like ``load_dataset``.
     """
-    if not isinstance(data, dict):
-        raise InvalidRecord([Problem(name, None, None, None, "expected an object with nodes and links")])
-    records: list[RawRecord] = []
-    problems: list[Problem] = []
-    for key, kind in (("sources", "source"), ("nodes", "entity"), ("links", "relationship")):
-        items = data.get(key, [])
-        if not isinstance(items, list):
-            problems.append(Problem(name, None, None, key, "expected a list"))
-            continue
-        for i, item in enumerate(items):
-            where = f"{name} {key}[{i}]"
-            if not isinstance(item, dict):
-                problems.append(Problem(where, None, None, None, "expected an object"))
-                continue
-            row = dict(item)
-            if kind == "relationship":
-                for derived in DERIVED_LINK_KEYS:
-                    row.pop(derived, None)
-            records.append(RawRecord(kind, row, where, None))
+    read = records_from_document(data, name=name)
+    records, problems = read.records, read.problems
     ds, vproblems = validate_records(records)
     problems.extend(vproblems)
     if problems:

@@ -27,7 +27,6 @@ target - unknown entity 'nobody'
 from __future__ import annotations
 
 import io
-import math
 import tempfile
 import zipfile
 from collections.abc import Callable, Mapping
@@ -40,7 +39,7 @@ from pydantic import BaseModel
 from graph.errors import GraphError, InvalidParameter, InvalidRecord, NotFound, Problem
 from graph.ids import relationship_id
 from graph.ingest.pipeline import load_dataset
-from graph.ingest.readers import DATA_SUFFIXES, RawRecord
+from graph.ingest.readers import DATA_SUFFIXES, RawRecord, records_from_document
 from graph.ingest.validate import Dataset, validate_records
 from graph.model import Entity, Relationship, Source, dump
 from graph.store.base import GraphStore
@@ -115,15 +114,6 @@ def _get(store: GraphStore, kind: str, record_id: str) -> Record | None:
     return store.get_source(record_id)
 
 
-def _finite_amount(ds: Dataset, where: Callable[[str], tuple[str, int | None]]) -> list[Problem]:
-    problems = []
-    for rel in ds.relationships.values():
-        if rel.amount is not None and not math.isfinite(rel.amount):
-            file, line = where(rel.id)
-            problems.append(Problem(file, line, rel.id, "amount", "amount must be a finite number"))
-    return problems
-
-
 def _validate_one(store: GraphStore, kind: str, data: Mapping[str, Any]) -> Record:
     """Validate one record against the models and the store; raise ``InvalidRecord`` on problems."""
     if not isinstance(data, Mapping):
@@ -142,7 +132,6 @@ def _validate_one(store: GraphStore, kind: str, data: Mapping[str, Any]) -> Reco
     ds, problems = validate_records(
         [rec], existing_entities=_known_entities(store), existing_sources=_known_sources(store)
     )
-    problems.extend(_finite_amount(ds, lambda _id: (BODY, None)))
     if problems:
         raise InvalidRecord(problems)
     models: list[Record] = [*ds.sources.values(), *ds.entities.values(), *ds.relationships.values()]
@@ -292,37 +281,12 @@ def dataset_from_json(doc: Any, *, store: GraphStore | None = None, name: str = 
     ``store``, references may point to records already in it (merge); without, the upload must
     be complete (replace).
     """
-    if not isinstance(doc, dict):
-        raise InvalidRecord([Problem(name, None, None, None, "expected a JSON object")])
-    node_link = "nodes" in doc or "links" in doc
-    keys = (
-        (("sources", "source"), ("nodes", "entity"), ("links", "relationship"))
-        if node_link
-        else (("sources", "source"), ("entities", "entity"), ("relationships", "relationship"))
-    )
-    allowed = {k for k, _ in keys} | ({"directed", "multigraph", "graph"} if node_link else set())
-    problems = [Problem(name, None, None, k, "unknown key") for k in sorted(set(doc) - allowed)]
-    records: list[RawRecord] = []
-    for key, kind in keys:
-        items = doc.get(key, [])
-        if not isinstance(items, list):
-            problems.append(Problem(name, None, None, key, "expected a list"))
-            continue
-        for i, item in enumerate(items):
-            where = f"{name} {key}[{i}]"
-            if not isinstance(item, dict):
-                problems.append(Problem(where, None, None, None, "expected an object"))
-                continue
-            row = dict(item)
-            if node_link and kind == "relationship":
-                row.pop("key", None)
-                row.pop("category", None)
-            records.append(RawRecord(kind, row, where, None))
+    read = records_from_document(doc, name=name)
+    records, problems = read.records, read.problems
     if not records and not problems:
         problems.append(Problem(name, None, None, None, "no records"))
     ds, vproblems = validate_records(records, **_existing(store))
     problems.extend(vproblems)
-    problems.extend(_finite_amount(ds, lambda _id: (name, None)))
     if problems:
         raise InvalidRecord(problems)
     return ds
@@ -391,7 +355,4 @@ def dataset_from_zip(
                 for p in exc.problems
             ]
             raise InvalidRecord(renamed) from None
-    problems = _finite_amount(ds, lambda _id: (name, None))
-    if problems:
-        raise InvalidRecord(problems)
     return ds

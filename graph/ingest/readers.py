@@ -316,3 +316,41 @@ def _numbered(text: str) -> Iterator[tuple[int, str]]:
     for i, line in enumerate(text.splitlines(), start=1):
         if line.strip():
             yield i, line
+
+
+#: Keys that node-link JSON adds to a relationship for graph viewers; they are not record fields.
+NODE_LINK_EXTRA = ("key", "category")
+_PLAIN_KEYS = (("sources", "source"), ("entities", "entity"), ("relationships", "relationship"))
+_NODE_LINK_KEYS = (("sources", "source"), ("nodes", "entity"), ("links", "relationship"))
+
+
+def records_from_document(doc: Any, *, name: str) -> ReadResult:
+    """Raw records of one JSON document, located as ``name key[i]``.
+
+    Accepts ``{"sources": [...], "entities": [...], "relationships": [...]}`` (each optional) or
+    node-link JSON as ``graph.export`` writes it (``nodes``, ``links``, ``sources``); unknown
+    top-level keys are problems.
+    """
+    if not isinstance(doc, dict):
+        return ReadResult([], [Problem(name, None, None, None, "expected a JSON object")])
+    node_link = "nodes" in doc or "links" in doc
+    keys = _NODE_LINK_KEYS if node_link else _PLAIN_KEYS
+    allowed = {k for k, _ in keys} | ({"directed", "multigraph", "graph"} if node_link else set())
+    problems = [Problem(name, None, None, k, "unknown key") for k in sorted(set(doc) - allowed)]
+    records: list[RawRecord] = []
+    for key, kind in keys:
+        items = doc.get(key, [])
+        if not isinstance(items, list):
+            problems.append(Problem(name, None, None, key, "expected a list"))
+            continue
+        for i, item in enumerate(items):
+            where = f"{name} {key}[{i}]"
+            if not isinstance(item, dict):
+                problems.append(Problem(where, None, None, None, "expected an object"))
+                continue
+            row = dict(item)
+            if node_link and kind == "relationship":
+                for extra in NODE_LINK_EXTRA:
+                    row.pop(extra, None)
+            records.append(RawRecord(kind, row, where, None))
+    return ReadResult(records, problems)

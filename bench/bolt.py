@@ -47,7 +47,9 @@ def run_bolt(
     try:
         out["server"] = f"FalkorDB {server.version}"
         ds = load_dataset(data, progress=False)
-        store = Neo4jStore(server.uri, user=server.user, password=server.password or "", timeout=timeout, progress=False)
+        store = Neo4jStore(
+            server.uri, user=server.user, password=server.password or "", timeout=timeout, progress=False
+        )
         t0 = time.perf_counter()
         store.replace_all(ds)
         out["build_s"] = time.perf_counter() - t0
@@ -95,11 +97,18 @@ def run_bolt(
             warm=0,
         )
         res["nbhd"] = measure(
-            guarded("nbhd", lambda h: neighbourhood(store, h, depth=2, max_nodes=500)), w.hubs, reps=1, budget=budget
+            guarded("nbhd", lambda h: neighbourhood(store, h, depth=2, max_nodes=500)),
+            w.hubs,
+            reps=1,
+            budget=budget,
         )
-        res["search"] = measure(guarded("search", lambda q: search(store, q)), w.typos[:20], reps=1, budget=budget)
+        res["search"] = measure(
+            guarded("search", lambda q: search(store, q)), w.typos[:20], reps=1, budget=budget
+        )
         for k, n in errors.items():
-            out["stats"][k]["note"] = (out["stats"][k]["note"] + f"; {n} failed (timeout {timeout:.0f} s)").lstrip("; ")
+            out["stats"][k]["note"] = (
+                out["stats"][k]["note"] + f"; {n} failed (timeout {timeout:.0f} s)"
+            ).lstrip("; ")
         out["lengths"] = lengths
         out["peak_mb"] = peak_rss_mb()
     finally:

@@ -116,7 +116,13 @@ def _dates(rng: np.random.Generator, count: int) -> tuple[list[str], list[str]]:
     starts: list[str] = []
     ends: list[str] = []
     for y, m, d, p, e, s in zip(
-        year.tolist(), month.tolist(), day.tolist(), prec.tolist(), has_end.tolist(), span.tolist(), strict=True
+        year.tolist(),
+        month.tolist(),
+        day.tolist(),
+        prec.tolist(),
+        has_end.tolist(),
+        span.tolist(),
+        strict=True,
     ):
         starts.append(f"{y}" if p == 0 else f"{y}-{m:02d}" if p == 1 else f"{y}-{m:02d}-{d:02d}")
         ends.append(f"{y + s + 1}-{m:02d}" if e else "")
@@ -133,7 +139,9 @@ def _zipf_pick(rng: np.random.Generator, pool: np.ndarray, count: int, alpha: fl
     return pool[order[rng.choice(len(pool), count, p=w)]]
 
 
-def _edges(rng: np.random.Generator, kinds: np.ndarray, n_edges: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _edges(
+    rng: np.random.Generator, kinds: np.ndarray, n_edges: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Endpoints and type index of every relationship."""
     n = len(kinds)
     people = np.flatnonzero(kinds == 0)
@@ -199,7 +207,15 @@ def generate(out: Path, nodes: int, edges: int, *, seed: int = 7) -> GenStats:
     sprinkle = rng.choice(nodes, max(4, nodes // 500), replace=False)
     sprinkle = sprinkle[sprinkle >= len(HUB_SHARES)]
     kind_names[sprinkle] = extra_kinds[rng.integers(0, 4, len(sprinkle))]
-    prefix = {"person": "p", "company": "c", "organization": "o", "agency": "g", "court": "k", "asset": "a", "event": "e"}
+    prefix = {
+        "person": "p",
+        "company": "c",
+        "organization": "o",
+        "agency": "g",
+        "court": "k",
+        "asset": "a",
+        "event": "e",
+    }
     ids = [f"{prefix[k]}{i:07d}" for i, k in enumerate(kind_names.tolist())]
     names = _names(rng, kinds)
     (out / "entities").mkdir(parents=True, exist_ok=True)
@@ -242,10 +258,14 @@ def generate(out: Path, nodes: int, edges: int, *, seed: int = 7) -> GenStats:
     dated_l = dated.tolist()
     types_l = types.tolist()
     for part in range(0, m, chunk):
-        with open(out / "relationships" / f"part-{part // chunk:03d}.csv", "w", newline="", encoding="utf-8") as fh:
+        with open(
+            out / "relationships" / f"part-{part // chunk:03d}.csv", "w", newline="", encoding="utf-8"
+        ) as fh:
             lines = ["id,source,type,target,start,end,status,sources\n"]
             for j in range(part, min(m, part + chunk)):
-                sources = f"leak-{src1[j]:05d}" + (f";leak-{src2[j]:05d}" if two[j] and src2[j] != src1[j] else "")
+                sources = f"leak-{src1[j]:05d}" + (
+                    f";leak-{src2[j]:05d}" if two[j] and src2[j] != src1[j] else ""
+                )
                 start, end = (starts[j], ends[j]) if dated_l[j] else ("", "")
                 lines.append(
                     f"r{j:08d},{s_ids[j]},{types_l[j]},{t_ids[j]},{start},{end},{STATUSES[status[j]]},{sources}\n"

@@ -9,8 +9,8 @@
 
 from __future__ import annotations
 
-import ctypes
 import csv
+import ctypes
 import heapq
 import subprocess
 import tempfile
@@ -198,7 +198,9 @@ class CsrRef:
                 r = csv.reader(fh)
                 head = next(r)
                 c = {k: i for i, k in enumerate(head)}
-                i_s, i_t, i_ty, i_st, i_a, i_b = (c[k] for k in ("source", "target", "type", "status", "start", "end"))
+                i_s, i_t, i_ty, i_st, i_a, i_b = (
+                    c[k] for k in ("source", "target", "type", "status", "start", "end")
+                )
                 for row in r:
                     src.append(index[row[i_s]])
                     dst.append(index[row[i_t]])
@@ -252,7 +254,15 @@ def run_csr(data: Path, w: Workload, *, reps: int, budget: float) -> dict[str, A
     out["build_peak_mb"] = peak_rss_mb()
     lib.bfs2.restype = ctypes.c_int
     lib.capped.restype = ctypes.c_int64
-    base = [_ptr(g.indptr), _ptr(g.nbr), _ptr(g.eid), _ptr(g.etype), _ptr(g.status), _ptr(g.start_lo), _ptr(g.end_hi)]
+    base = [
+        _ptr(g.indptr),
+        _ptr(g.nbr),
+        _ptr(g.eid),
+        _ptr(g.etype),
+        _ptr(g.status),
+        _ptr(g.start_lo),
+        _ptr(g.end_hi),
+    ]
     work = [_ptr(a) for a in g.work]
     lengths: dict[str, dict[str, int]] = {}
 
@@ -306,6 +316,8 @@ def run_csr(data: Path, w: Workload, *, reps: int, budget: float) -> dict[str, A
 
     res["nbhd"] = measure(capped, w.hubs, reps=reps * 10, budget=budget)
     out["stats"] = {k: v.__dict__ for k, v in res.items()}
-    out["lengths"] = {k: {p: x if 0 <= x <= MAX_HOPS else -1 for p, x in v.items()} for k, v in lengths.items()}
+    out["lengths"] = {
+        k: {p: x if 0 <= x <= MAX_HOPS else -1 for p, x in v.items()} for k, v in lengths.items()
+    }
     out["peak_mb"] = peak_rss_mb()
     return out

@@ -128,7 +128,9 @@ def measure(
         if time.perf_counter() > t_end:
             break
     ms = np.array(times) * 1000.0
-    note = "" if len(times) >= reps * len(items) else f"stopped after {len(times)} calls ({budget:.0f} s budget)"
+    note = (
+        "" if len(times) >= reps * len(items) else f"stopped after {len(times)} calls ({budget:.0f} s budget)"
+    )
     return Stat(
         p50=float(np.percentile(ms, 50)),
         p99=float(np.percentile(ms, 99)),

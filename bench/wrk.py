@@ -78,11 +78,27 @@ def run_http(workspace: Path, w: Workload, *, seconds: int = 15, connections: in
     if wrk is None:
         return {"error": "wrk is not installed (Debian: apt-get install wrk)"}
     port = _port()
-    env = dict(os.environ, CRYPTOKG_WORKSPACE=str(workspace), CRYPTOKG_STORE="embedded", CRYPTOKG_QUERY_TIMEOUT="120")
+    env = dict(
+        os.environ, CRYPTOKG_WORKSPACE=str(workspace), CRYPTOKG_STORE="embedded", CRYPTOKG_QUERY_TIMEOUT="120"
+    )
     log = open(Path(tempfile.gettempdir()) / f"cryptokg-bench-uvicorn-{port}.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory", "--host", HOST, "--port", str(port),
-         "--workers", "1", "--log-level", "warning", "--no-access-log"],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "api.main:create_app",
+            "--factory",
+            "--host",
+            HOST,
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -113,7 +129,18 @@ def run_http(workspace: Path, w: Workload, *, seconds: int = 15, connections: in
                 _get(base + u, 60)
             script = Path(tempfile.gettempdir()) / f"cryptokg-bench-{name}-{port}.lua"
             script.write_text(LUA % ", ".join(f'"{u}"' for u in urls))
-            cmd = [wrk, "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s", "-s", str(script), base]
+            cmd = [
+                wrk,
+                "-t1",
+                f"-c{connections}",
+                f"-d{seconds}s",
+                "--latency",
+                "--timeout",
+                "10s",
+                "-s",
+                str(script),
+                base,
+            ]
             run = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60)
             out[name] = _parse(run.stdout + run.stderr)
             script.unlink(missing_ok=True)

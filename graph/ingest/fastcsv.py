@@ -95,7 +95,9 @@ def _rel_row(keys: list[str], sh: _Shared) -> Row:
         return lambda cells: None
     i_src, i_tgt, i_type, i_status, i_sources = (int(i) for i in required)  # type: ignore[arg-type]
     i_id = col.get("id")
-    optional = [(k, col[k]) for k in ("role", "start", "end", "amount", "currency", "denied_by", "notes") if k in col]
+    optional = [
+        (k, col[k]) for k in ("role", "start", "end", "amount", "currency", "denied_by", "notes") if k in col
+    ]
 
     def row(cells: list[str]) -> dict[str, Any] | None:
         src = cells[i_src].strip()
@@ -274,7 +276,9 @@ def load_csv(
             line_num = reader.line_num
             d = fast(row) if fast is not None and len(row) == width else None
             if d is not None:
-                v.add_valid(kind, d, file_no, line, row[id_col].strip() or None if id_col is not None else None)
+                v.add_valid(
+                    kind, d, file_no, line, row[id_col].strip() or None if id_col is not None else None
+                )
                 count += 1
             else:
                 rec = csv_record(header, row, kind, name, line)

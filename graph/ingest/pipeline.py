@@ -9,8 +9,8 @@ from rich.progress import Progress
 
 from graph.errors import InvalidRecord, Problem
 from graph.ingest.fastcsv import FAST_KINDS, load_csv
-from graph.ingest.records import bulk_objects
 from graph.ingest.readers import discover, read_file
+from graph.ingest.records import bulk_objects
 from graph.ingest.validate import Dataset, Validator
 
 __all__ = ["load_dataset"]

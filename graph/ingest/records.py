@@ -40,7 +40,8 @@ def construct(
     fields = cls.model_fields
     missing = object()
     template = {
-        k: missing if f.is_required() or f.default_factory is not None else f.default for k, f in fields.items()
+        k: missing if f.is_required() or f.default_factory is not None else f.default
+        for k, f in fields.items()
     }
     required = frozenset(k for k, f in fields.items() if f.is_required())
     # Straight-line code per model class: about twice as fast as a loop over the fields.

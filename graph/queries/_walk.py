@@ -33,7 +33,9 @@ class Adjacency:
     def searcher(self) -> PathSearcher | None:
         """The store's native shortest-path search for this walk, if it has one."""
         if self._searcher is False:
-            self._searcher = self.store.path_searcher(directed=self.directed, flt=self.flt, exempt=self.exempt)
+            self._searcher = self.store.path_searcher(
+                directed=self.directed, flt=self.flt, exempt=self.exempt
+            )
         return self._searcher  # type: ignore[return-value]
 
     def _fetch(self, ids: Iterable[str], direction: str) -> None:
@@ -124,7 +126,12 @@ def all_shortest(
     native = adj.searcher()
     if native is not None:
         return native.shortest_paths(
-            source, target, max_hops=max_hops, limit=limit, banned_nodes=banned_nodes, banned_edges=banned_edges
+            source,
+            target,
+            max_hops=max_hops,
+            limit=limit,
+            banned_nodes=banned_nodes,
+            banned_edges=banned_edges,
         )
     dist_s, dist_t = {source: 0}, {target: 0}
     preds_s: dict[str, list[str]] = {source: []}
@@ -149,7 +156,9 @@ def all_shortest(
             meet = [m for m in front_t if m in dist_s]
         if meet:
             best = min(dist_s[m] + dist_t[m] for m in meet)
-            return _in_order(source, [m for m in meet if dist_s[m] + dist_t[m] == best], dist_s, preds_s, preds_t, limit)
+            return _in_order(
+                source, [m for m in meet if dist_s[m] + dist_t[m] == best], dist_s, preds_s, preds_t, limit
+            )
     return []
 
 

@@ -15,10 +15,11 @@ import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from graph.errors import EntityNotFound, InvalidParameter
+from graph.ingest.records import bulk_objects
 from graph.model import Entity, EntityRef, Relationship
 from graph.narrate import sentence
 from graph.results import Profile, RelView, SearchHit
-from graph.store.base import GraphStore
+from graph.store.base import GraphStore, NameRow
 from graph.vocabulary import REL_TYPES, EntityKind
 
 __all__ = ["get_entity", "normalize", "profile", "resolve", "search", "suggest"]
@@ -69,7 +70,7 @@ class _Index:
     def scaled(self) -> _Scale:
         """Sorted word suffixes, owner ranks and a trigram index, built on first need."""
         if self.scale is None:
-            with _LOCK:
+            with _LOCK, bulk_objects():
                 if self.scale is None:
                     self.scale = _Scale(self)
         return self.scale
@@ -127,7 +128,11 @@ class _Scale:
     def prefix_keys(self, nq: str) -> npt.NDArray[np.int32]:
         """Indices (ascending) of the keys with a word that starts with ``nq``."""
         lo = bisect.bisect_left(self.tails, nq)
-        hi = bisect.bisect_left(self.tails, nq[:-1] + chr(ord(nq[-1]) + 1)) if ord(nq[-1]) < 0x10FFFF else len(self.tails)
+        hi = (
+            bisect.bisect_left(self.tails, nq[:-1] + chr(ord(nq[-1]) + 1))
+            if ord(nq[-1]) < 0x10FFFF
+            else len(self.tails)
+        )
         got: npt.NDArray[np.int32] = np.unique(self.tail_key[lo:hi])
         return got
 
@@ -179,7 +184,9 @@ def _trigrams(text: str) -> npt.NDArray[np.int64]:
     return out
 
 
-def _trigram_postings(keys: list[str]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int32]]:
+def _trigram_postings(
+    keys: list[str],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int32]]:
     """Sorted trigram codes, and for each the keys containing it (ascending)."""
     padded = [f" {k} " for k in keys]
     lens = np.fromiter((len(p) for p in padded), np.int64, len(padded))
@@ -212,9 +219,25 @@ def _index(store: GraphStore) -> _Index:
     keys: list[str] = []
     owners: list[int] = []
     is_alias: list[bool] = []
-    rows = []
+    rows: list[tuple[str, str, str, int]] = []
     by_key: dict[str, list[int]] = {}
-    for n, row in enumerate(store.name_rows()):
+    names = store.name_rows()
+    with bulk_objects(len(names) > FUZZY_EXHAUSTIVE):
+        idx = _build_index(store.version, names, keys, owners, is_alias, rows, by_key)
+    _CACHE[store] = idx
+    return idx
+
+
+def _build_index(
+    version: str,
+    names: list[NameRow],
+    keys: list[str],
+    owners: list[int],
+    is_alias: list[bool],
+    rows: list[tuple[str, str, str, int]],
+    by_key: dict[str, list[int]],
+) -> _Index:
+    for n, row in enumerate(names):
         rows.append((row.id, row.kind, row.name, row.degree))
         for text, alias in [(row.name, False), *((a, True) for a in row.aliases)]:
             key = normalize(text)
@@ -224,9 +247,7 @@ def _index(store: GraphStore) -> _Index:
             keys.append(key)
             owners.append(n)
             is_alias.append(alias)
-    idx = _Index(store.version, keys, owners, is_alias, rows, by_key)
-    _CACHE[store] = idx
-    return idx
+    return _Index(version, keys, owners, is_alias, rows, by_key)
 
 
 def search(

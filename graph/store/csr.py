@@ -15,9 +15,12 @@ Scratch arrays are per thread, so concurrent queries (the API's thread pool) do 
 
 from __future__ import annotations
 
+import io
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import islice
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -153,12 +156,13 @@ class _Scratch(threading.local):
         if self.size != n:
             self.size = n
             self.stamp = 0
-            self.seen_s = np.zeros(n, dtype=np.int32)
-            self.seen_t = np.zeros(n, dtype=np.int32)
-            self.dist_s = np.zeros(n, dtype=np.int16)
-            self.dist_t = np.zeros(n, dtype=np.int16)
-            self.mark = np.zeros(n, dtype=np.int32)
-            self.pos = np.zeros(n, dtype=np.int64)
+            # Filled, not just allocated: the first queries would otherwise pay the page faults.
+            self.seen_s = np.full(n, 0, dtype=np.int32)
+            self.seen_t = np.full(n, 0, dtype=np.int32)
+            self.dist_s = np.full(n, 0, dtype=np.int16)
+            self.dist_t = np.full(n, 0, dtype=np.int16)
+            self.mark = np.full(n, 0, dtype=np.int32)
+            self.pos = np.full(n, 0, dtype=np.int64)
 
     def next(self) -> int:
         self.stamp += 1
@@ -181,10 +185,12 @@ class CsrIndex:
         dst: I32,
         columns: Mapping[str, npt.NDArray[Any]],
         version: str,
+        *,
+        index: dict[str, int] | None = None,
     ) -> None:
         self.version = version
         self.ids = ids
-        self.index = {x: i for i, x in enumerate(ids)}
+        self.index = index if index is not None else {x: i for i, x in enumerate(ids)}
         self.kind = kinds
         self.rel_ids = rel_ids
         self.src = src
@@ -215,29 +221,92 @@ class CsrIndex:
     ) -> CsrIndex:
         """Index entities (id -> attributes with ``kind``) and relationships (id -> attributes).
 
-        List comprehensions over the attribute dicts, one per column: the cheapest way to read
-        millions of dicts from Python.
+        Each attribute dict is read once (``itemgetter`` in C); the columns are then mapped to
+        codes with ``map`` over small lookup tables: at millions of relationships, touching
+        each dict once is what counts.
         """
         ids = sorted(nodes)
         index = {x: i for i, x in enumerate(ids)}
-        kinds = np.array([KIND_CODE[str(nodes[x].get("kind", "person"))] for x in ids], dtype=np.uint8)
+        kinds = np.fromiter(
+            map(KIND_CODE.__getitem__, (nodes[x].get("kind", "person") for x in ids)), np.uint8, len(ids)
+        )
         rel_ids = list(rels)
+        m = len(rel_ids)
         datas = list(rels.values())
-        starts: dict[str | None, int] = {None: NO_START}
-        ends: dict[str | None, int] = {None: NO_END}
-        for a in {d.get("start") for d in datas} - {None}:
-            starts[a] = _day(date_bounds(a)[0])  # type: ignore[arg-type]
-        for b in {d.get("end") for d in datas} - {None}:
-            ends[b] = _day(date_bounds(b)[1])  # type: ignore[arg-type]
+        if m:
+            src_ids, dst_ids, types, statuses = zip(
+                *map(itemgetter("source", "target", "type", "status"), datas), strict=True
+            )
+        else:
+            src_ids = dst_ids = types = statuses = ()
+        starts = [d.get("start") for d in datas]
+        ends = [d.get("end") for d in datas]
+        del datas
+        lo: dict[str | None, int] = {None: NO_START}
+        hi: dict[str | None, int] = {None: NO_END}
+        for a in set(starts) - {None}:
+            lo[a] = _day(date_bounds(a)[0])  # type: ignore[arg-type]
+        for b in set(ends) - {None}:
+            hi[b] = _day(date_bounds(b)[1])  # type: ignore[arg-type]
         columns: dict[str, npt.NDArray[Any]] = {
-            "type": np.array([TYPE_CODE[d["type"]] for d in datas], dtype=np.uint8),
-            "status": np.array([STATUS_CODE[d["status"]] for d in datas], dtype=np.uint8),
-            "start": np.array([starts[d.get("start")] for d in datas], dtype=np.int32),
-            "end": np.array([ends[d.get("end")] for d in datas], dtype=np.int32),
+            "type": np.fromiter(map(TYPE_CODE.__getitem__, types), np.uint8, m),
+            "status": np.fromiter(map(STATUS_CODE.__getitem__, statuses), np.uint8, m),
+            "start": np.fromiter(map(lo.__getitem__, starts), np.int32, m),
+            "end": np.fromiter(map(hi.__getitem__, ends), np.int32, m),
         }
-        src = np.array([index[d["source"]] for d in datas], dtype=np.int32)
-        dst = np.array([index[d["target"]] for d in datas], dtype=np.int32)
-        return cls(ids, kinds, rel_ids, src, dst, columns, version)
+        src = np.fromiter(map(index.__getitem__, src_ids), np.int32, m)
+        dst = np.fromiter(map(index.__getitem__, dst_ids), np.int32, m)
+        return cls(ids, kinds, rel_ids, src, dst, columns, version, index=index)
+
+    def type_counts(self) -> dict[str, int]:
+        """Relationships by type."""
+        counts = np.bincount(self.etype, minlength=len(TYPE_NAMES)).tolist()
+        return {t: c for t, c in zip(TYPE_NAMES, counts, strict=False) if c}
+
+    def status_counts(self) -> dict[str, int]:
+        """Relationships by status."""
+        counts = np.bincount(self.status, minlength=4).tolist()
+        names = {r: s.value for s, r in STATUS_RANK.items()}
+        return {names[r]: c for r, c in enumerate(counts) if c}
+
+    # -- storing ------------------------------------------------------------------
+    ARRAYS = ("kind", "src", "dst", "etype", "status", "start_lo", "end_hi")
+
+    def to_arrays(self) -> dict[str, bytes]:
+        """The arrays that rebuild this index with ``from_arrays`` (each as ``np.save`` bytes)."""
+        out = {}
+        for name in self.ARRAYS:
+            buf = io.BytesIO()
+            np.save(buf, getattr(self, name), allow_pickle=False)
+            out[name] = buf.getvalue()
+        return out
+
+    @classmethod
+    def arrays_from(cls, blobs: Mapping[str, bytes]) -> dict[str, npt.NDArray[Any]] | None:
+        """Arrays from ``to_arrays`` bytes, or None when some are missing."""
+        if not set(cls.ARRAYS) <= set(blobs):
+            return None
+        return {name: np.load(io.BytesIO(blobs[name]), allow_pickle=False) for name in cls.ARRAYS}
+
+    @classmethod
+    def from_arrays(
+        cls, ids: list[str], rel_ids: list[str] | None, arrays: Mapping[str, npt.NDArray[Any]], version: str
+    ) -> CsrIndex | None:
+        """The index of ``ids`` (sorted) and ``rel_ids`` (in the stored order), or None if they do not fit.
+
+        ``rel_ids`` may be set afterwards (None here), once the relationships are read.
+        """
+        if len(arrays["kind"]) != len(ids) or (rel_ids is not None and len(arrays["src"]) != len(rel_ids)):
+            return None
+        if any(a >= b for a, b in zip(ids, islice(ids, 1, None), strict=False)):
+            return None
+        columns = {
+            "type": arrays["etype"],
+            "status": arrays["status"],
+            "start": arrays["start_lo"],
+            "end": arrays["end_hi"],
+        }
+        return cls(ids, arrays["kind"], rel_ids or [], arrays["src"], arrays["dst"], columns, version)
 
     # -- filters ------------------------------------------------------------------
     def rule(self, flt: EdgeFilter | None, exempt: frozenset[str] = frozenset()) -> _Rule:
@@ -370,16 +439,28 @@ class CsrSearcher:
         depth: int,
         stamp: int,
         banned: dict[int, set[int]],
-    ) -> I32:
+        other: I32,
+    ) -> tuple[I32, I32]:
+        """The next layer of one side, and the entities of it the other side has reached.
+
+        When the sides meet, only the meeting entities are recorded: the search ends there,
+        and the rest of the layer (around a hub, most of it) is never needed.
+        """
         others, eids, lens = csr.rows(frontier)
         keep = seen[others] != stamp
         if banned:
             keep &= ~_banned_mask(np.repeat(frontier, lens), others, banned)
-        ok = self.rule.steps(others, eids)
-        new = self.ix.distinct(others[keep if ok is None else keep & ok])
+        others = others[keep]
+        # The filter is read only for the entities not reached yet (most are, around a hub).
+        if self.rule.on_edges or self.rule.on_nodes:
+            ok = self.rule.steps(others, eids[keep])
+            if ok is not None:
+                others = others[ok]
+        hit = other[others] == stamp
+        new = self.ix.distinct(others[hit] if hit.any() else others)
         seen[new] = stamp
         dist[new] = depth + 1
-        return new
+        return new, (new if hit.any() else EMPTY)
 
     def shortest_paths(
         self,
@@ -420,59 +501,102 @@ class CsrSearcher:
         sc.seen_t[t], sc.dist_t[t] = stamp, 0
         front_s = np.array([s], dtype=np.int32)
         front_t = np.array([t], dtype=np.int32)
+        layers_s, layers_t = [front_s], [front_t]
         depth_s = depth_t = 0
         fdeg, bdeg = self.fwd.deg, self.bwd.deg
         while len(front_s) and len(front_t) and depth_s + depth_t < max_hops:
             if fdeg[front_s].sum() <= bdeg[front_t].sum():
-                front_s = self._grow(self.fwd, front_s, sc.seen_s, sc.dist_s, depth_s, stamp, bfwd)
+                front_s, meet = self._grow(
+                    self.fwd, front_s, sc.seen_s, sc.dist_s, depth_s, stamp, bfwd, sc.seen_t
+                )
+                layers_s.append(front_s)
                 depth_s += 1
-                meet = front_s[sc.seen_t[front_s] == stamp]
             else:
-                front_t = self._grow(self.bwd, front_t, sc.seen_t, sc.dist_t, depth_t, stamp, bbwd)
+                front_t, meet = self._grow(
+                    self.bwd, front_t, sc.seen_t, sc.dist_t, depth_t, stamp, bbwd, sc.seen_s
+                )
+                layers_t.append(front_t)
                 depth_t += 1
-                meet = front_t[sc.seen_s[front_t] == stamp]
             if len(meet):
                 if len(meet) > 1:
                     total = sc.dist_s[meet].astype(np.int32) + sc.dist_t[meet]
                     meet = np.sort(meet[total == total.min()])
-                return self._enumerate(s, meet, stamp, bfwd, limit)
+                return self._enumerate(s, meet, stamp, bfwd, limit, layers_s, layers_t)
         return []
 
     def _enumerate(
-        self, s: int, meet: I32, stamp: int, banned: dict[int, set[int]], limit: int | None
+        self,
+        s: int,
+        meet: I32,
+        stamp: int,
+        banned: dict[int, set[int]],
+        limit: int | None,
+        layers_s: list[I32],
+        layers_t: list[I32],
     ) -> list[list[str]]:
         ix, sc, rule = self.ix, self.ix._scratch, self.rule
-        level = int(sc.dist_s[meet[0]])
-        # Mark the entities on a shortest path from s to a meeting entity, layer by layer back.
-        sc.mark[meet] = stamp
+        fwd, bwd = self.fwd, self.bwd
+        seen_s, seen_t, dist_s, dist_t, mark = sc.seen_s, sc.seen_t, sc.dist_s, sc.dist_t, sc.mark
+        level = int(dist_s[meet[0]])
+        # Mark the entities on a shortest path from s to a meeting entity, layer by layer back:
+        # from the marked layer's side or from the layer before, whichever has fewer relationships.
+        mark[meet] = stamp
         layer = meet
+        marked = {level: np.sort(meet)}
         back = _flip(banned) if banned else banned
         for lvl in range(level - 1, 0, -1):
-            prev, eids, lens = self.bwd.rows(layer)
-            ok = (sc.seen_s[prev] == stamp) & (sc.dist_s[prev] == lvl)
-            if back:
-                ok &= ~_banned_mask(np.repeat(layer, lens), prev, back)
+            before = layers_s[lvl]
+            if bwd.deg[layer].sum() <= fwd.deg[before].sum():
+                prev, eids, lens = bwd.rows(layer)
+                ok = (seen_s[prev] == stamp) & (dist_s[prev] == lvl)
+                if back:
+                    ok &= ~_banned_mask(np.repeat(layer, lens), prev, back)
+            else:
+                nxt, eids, lens = fwd.rows(before)
+                prev = np.repeat(before, lens)
+                ok = (mark[nxt] == stamp) & (dist_s[nxt] == lvl + 1)
+                if banned:
+                    ok &= ~_banned_mask(prev, nxt, banned)
+            # The filter is read only for the few steps that can lie on a shortest path.
+            prev, eids = prev[ok], eids[ok]
             e = rule.edges(eids)
-            if e is not None:
-                ok &= e
-            layer = ix.distinct(prev[ok])
-            sc.mark[layer] = stamp
-        fwd = self.fwd
-        seen_s, seen_t, dist_s, dist_t, mark = sc.seen_s, sc.seen_t, sc.dist_s, sc.dist_t, sc.mark
+            layer = ix.distinct(prev if e is None else prev[e])
+            mark[layer] = stamp
+            marked[lvl] = np.sort(layer)
 
         def children(u: int, pos: int) -> list[int]:
             a, b = fwd.indptr[u], fwd.indptr[u + 1]
-            nxt = fwd.nbr[a:b]
+            row = fwd.nbr[a:b]
+            cand = marked[pos + 1] if pos < level else layers_t[int(dist_t[u]) - 1]
+            if len(cand) * 16 < len(row):
+                # A hub: look the few candidates up in its sorted row instead of reading all of it.
+                lo = np.searchsorted(row, cand, "left")
+                hi = np.searchsorted(row, cand, "right")
+                has = hi > lo
+                kept, lo, hi = cand[has], lo[has], hi[has]
+                if u in banned:
+                    free = ~np.isin(kept, np.fromiter(banned[u], np.int32))
+                    kept, lo, hi = kept[free], lo[free], hi[free]
+                if rule.on_edges and len(kept):
+                    n = hi - lo
+                    starts = np.cumsum(n) - n
+                    at = np.repeat(lo, n) + (np.arange(int(n.sum())) - np.repeat(starts, n))
+                    e = rule.edges(fwd.eid[a + at])
+                    if e is not None:
+                        kept = kept[np.logical_or.reduceat(e, starts)]
+                found: list[int] = np.sort(kept).tolist()
+                return found
             if pos < level:
-                ok = (mark[nxt] == stamp) & (dist_s[nxt] == pos + 1) & (seen_s[nxt] == stamp)
+                ok = (mark[row] == stamp) & (dist_s[row] == pos + 1) & (seen_s[row] == stamp)
             else:
-                ok = (seen_t[nxt] == stamp) & (dist_t[nxt] == dist_t[u] - 1)
-            e = rule.edges(fwd.eid[a:b])
-            if e is not None:
-                ok &= e
+                ok = (seen_t[row] == stamp) & (dist_t[row] == dist_t[u] - 1)
             if u in banned:
-                ok &= ~np.isin(nxt, np.fromiter(banned[u], np.int32))
-            kept = nxt[ok]
+                ok &= ~np.isin(row, np.fromiter(banned[u], np.int32))
+            at = np.flatnonzero(ok)
+            kept = row[at]
+            e = rule.edges(fwd.eid[a + at])
+            if e is not None:
+                kept = kept[e]
             if len(kept) > 1:
                 kept = kept[np.concatenate(([True], kept[1:] != kept[:-1]))]
             got: list[int] = kept.tolist()

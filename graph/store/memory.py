@@ -44,6 +44,9 @@ CREATE TABLE IF NOT EXISTS entities (
 CREATE TABLE IF NOT EXISTS relationships (
     id TEXT PRIMARY KEY, source TEXT NOT NULL, type TEXT NOT NULL, target TEXT NOT NULL,
     status TEXT NOT NULL, start TEXT, "end" TEXT, data TEXT NOT NULL);
+-- The CSR side index of a big graph (numpy arrays, see graph/store/csr.py), so that reopening
+-- need not rebuild it; dropped by every later write, which makes the next open rebuild it.
+CREATE TABLE IF NOT EXISTS side_index (name TEXT PRIMARY KEY, data BLOB NOT NULL);
 """
 INDEXES = """
 CREATE INDEX IF NOT EXISTS rel_source ON relationships(source);
@@ -99,6 +102,27 @@ def _rows(ds: Dataset) -> tuple[list[Row], list[Row], list[Row]]:
     for records, row in ((ds.sources, _source_row), (ds.entities, _entity_row), (ds.relationships, _rel_row)):
         out.append([row(d, orjson.dumps(d)) for d in _table(records).values()])
     return out[0], out[1], out[2]
+
+
+def _records(con: sqlite3.Connection, table: str) -> Iterator[dict[str, Any]]:
+    """The records of a table in file order, parsed a block at a time (one ``orjson`` call per block).
+
+    A full replace writes records in id order; later writes append, which drops the side index.
+    """
+    cur = con.execute(f"SELECT data FROM {table}")  # noqa: S608 - a fixed table name
+    while rows := cur.fetchmany(100_000):
+        block = b"[" + b",".join(r[0] if isinstance(r[0], bytes) else r[0].encode() for r in rows) + b"]"
+        del rows
+        yield from orjson.loads(block)
+
+
+def _read_side_index(con: sqlite3.Connection) -> dict[str, Any] | None:
+    """The arrays of the stored side index, or None when the workspace has none (or an old one)."""
+    try:
+        rows = con.execute("SELECT name, data FROM side_index").fetchall()
+    except sqlite3.OperationalError:
+        return None
+    return CsrIndex.arrays_from(dict(rows)) if rows else None
 
 
 @dataclass
@@ -212,48 +236,66 @@ class MemoryStore(GraphStore):
             if not self._pending:
                 return
             con = self._connect()
-            seen: dict[str, str] = {}
-            share = seen.setdefault
-            loads = orjson.loads
             try:
                 version = dict(con.execute("SELECT key, value FROM meta")).get("version", "empty")
-                sources = {}
-                for (data,) in con.execute("SELECT data FROM sources"):
-                    d = loads(data)
-                    sources[share(d["id"], d["id"])] = d
+                sources = {d["id"]: d for d in _records(con, "sources")}
+                # Equal strings shared: source ids, kinds, types, statuses and dates repeat millions
+                # of times. (Entity ids at relationship ends are left as read: a lookup in a
+                # million-entry table for each costs more time than the memory it saves.)
+                words: dict[str, str] = {s: s for s in sources}
+                share = words.setdefault
                 ents: dict[str, dict[str, Any]] = {}
-                for (data,) in con.execute("SELECT data FROM entities"):
-                    d = loads(data)
+                for d in _records(con, "entities"):
                     d["kind"] = share(d["kind"], d["kind"])
                     d["sources"] = [share(x, x) for x in d["sources"]]
                     ents[d["id"]] = d
                 rels: dict[str, dict[str, Any]] = {}
-                for eid in ents:
-                    share(eid, eid)
-                for (data,) in con.execute("SELECT data FROM relationships"):
-                    d = loads(data)
-                    t = d["source"]
-                    d["source"] = share(t, t)
-                    t = d["target"]
-                    d["target"] = share(t, t)
-                    t = d["type"]
-                    d["type"] = share(t, t)
-                    t = d["status"]
-                    d["status"] = share(t, t)
-                    if "start" in d:
-                        t = d["start"]
-                        d["start"] = share(t, t)
-                        if "end" in d:
-                            t = d["end"]
-                            d["end"] = share(t, t)
-                    d["sources"] = [share(x, x) for x in d["sources"]]
-                    rels[d["id"]] = d
+
+                def edges() -> Iterator[tuple[str, dict[str, Any]]]:
+                    for d in _records(con, "relationships"):
+                        v = d["type"]
+                        d["type"] = share(v, v)
+                        v = d["status"]
+                        d["status"] = share(v, v)
+                        v = d.get("start")
+                        if v is not None:
+                            d["start"] = share(v, v)
+                        v = d.get("end")
+                        if v is not None:
+                            d["end"] = share(v, v)
+                        cited = d["sources"]
+                        for i, v in enumerate(cited):
+                            cited[i] = share(v, v)
+                        rid = d["id"]
+                        rels[rid] = d
+                        yield rid, d
+
+                # A stored side index is put back together (numpy sorts, without the GIL) by a
+                # second thread while this one reads the relationships and links the graph.
+                side = _read_side_index(con)
+                got: list[CsrIndex | None] = []
+                rebuild = threading.Thread(
+                    target=lambda: got.append(
+                        CsrIndex.from_arrays(list(ents), None, side, version) if side else None
+                    )
+                )
+                rebuild.start()
+                try:
+                    state = self._prepare(ents, rels, sources, build_index=False, edges=edges())
+                finally:
+                    rebuild.join()
             except sqlite3.DatabaseError as exc:
                 msg = f"workspace {self.db_path} is not a readable cryptokg database: {exc}"
                 raise StoreUnavailable(msg) from exc
             finally:
                 con.close()
-            self._install(ents, rels, sources, version)
+            index = got[0] if got else None
+            if index is not None and len(index.src) == len(rels):
+                index.rel_ids = list(rels)
+                state.index = index
+            elif len(rels) >= EAGER_INDEX:
+                state.index = CsrIndex.build(state.g._node, rels, version)
+            self._commit(state, version)
 
     def refresh(self) -> bool:
         """Reload if another process changed the workspace; True when it did."""
@@ -272,36 +314,23 @@ class MemoryStore(GraphStore):
 
     def _replace(self, dataset: Dataset) -> None:
         srcs, ents, rels = _table(dataset.sources), _table(dataset.entities), _table(dataset.relationships)
+        # Relationships in id order: the order of the file, of the side index and of the hash.
+        rels = {k: rels[k] for k in sorted(rels)}
+        state = self._prepare(dict(ents), rels, dict(srcs))
         h = hashlib.sha256()
-        if self.workspace is None:
+        if self.workspace is not None:
+            self._write_new_file(srcs, ents, rels, h, side=state.index)
+        else:
             for table, row in ((srcs, _source_row), (ents, _entity_row), (rels, _rel_row)):
                 for _ in _json_rows(table, row, h):
                     pass
-            self._install(dict(ents), dict(rels), dict(srcs), h.hexdigest()[:16])
-            return
-        # The new file is written by a second thread while this one builds the new graph:
-        # SQLite works without the GIL, so the two overlap. The graph is installed only once
-        # the file is safely in place; if writing fails, the store is left as it was.
-        failed: list[BaseException] = []
-
-        def write() -> None:
-            try:
-                self._write_new_file(srcs, ents, rels, h)
-            except BaseException as exc:  # noqa: BLE001 - handed to the caller below
-                failed.append(exc)
-
-        writer = threading.Thread(target=write, name="cryptokg-write", daemon=True)
-        writer.start()
-        try:
-            state = self._prepare(dict(ents), dict(rels), dict(srcs))
-        finally:
-            writer.join()
-        if failed:
-            raise failed[0]
         self._commit(state, h.hexdigest()[:16])
-        self._stamp = self._file_stamp()
+        if self.workspace is not None:
+            self._stamp = self._file_stamp()
 
-    def _write_new_file(self, srcs: Table, ents: Table, rels: Table, h: Any) -> None:
+    def _write_new_file(
+        self, srcs: Table, ents: Table, rels: Table, h: Any, side: CsrIndex | None = None
+    ) -> None:
         """Write a complete new database next to the old one, then rename it into place."""
         tmp = self.db_path.with_name(f"{DB_NAME}.tmp-{os.getpid()}")
         tmp.unlink(missing_ok=True)
@@ -320,6 +349,8 @@ class MemoryStore(GraphStore):
                 )
                 con.execute("INSERT INTO meta VALUES ('version', ?)", (h.hexdigest()[:16],))
                 con.execute("INSERT INTO meta VALUES ('schema', '1')")
+                if side is not None:
+                    con.executemany("INSERT INTO side_index VALUES (?, ?)", side.to_arrays().items())
                 for stmt in INDEXES.strip().split(";"):
                     if stmt.strip():
                         con.execute(stmt)
@@ -342,27 +373,28 @@ class MemoryStore(GraphStore):
     def _before_swap(self) -> None:
         """Hook run just before the new file replaces the old one (tests inject failures here)."""
 
-    def _install(
+    def _prepare(
         self,
         ents: dict[str, dict[str, Any]],
         rels: dict[str, dict[str, Any]],
         sources: dict[str, dict[str, Any]],
-        version: str,
-    ) -> None:
-        """Make these records the graph (their dicts become the node and edge attributes)."""
-        self._commit(self._prepare(ents, rels, sources), version)
-
-    def _prepare(
-        self, ents: dict[str, dict[str, Any]], rels: dict[str, dict[str, Any]], sources: dict[str, dict[str, Any]]
+        *,
+        build_index: bool = True,
+        edges: Iterable[tuple[str, dict[str, Any]]] | None = None,
     ) -> _State:
-        """A new graph of these records, and its side index when it is big; ``self`` is not touched."""
+        """A new graph of these records (their dicts become the node and edge attributes), and its
+        side index when it is big (built, unless read from the workspace); ``self`` is not touched.
+
+        ``edges``, when given, yields the relationships while filling ``rels`` (reading and
+        linking each record in one pass, while it is still in the CPU cache).
+        """
         g = nx.MultiDiGraph()
         node, succ, pred = g._node, g._succ, g._pred
         for eid, d in ents.items():
             node[eid] = d
             succ[eid] = {}
             pred[eid] = {}
-        for rid, d in rels.items():
+        for rid, d in rels.items() if edges is None else edges:
             u, v = d["source"], d["target"]
             su = succ.get(u)
             if su is None:
@@ -374,8 +406,8 @@ class MemoryStore(GraphStore):
                     node[v], succ[v], pred[v] = {}, {}, {}
                 keyed = su[v] = pred[v][u] = {}
             keyed[rid] = d
-        ix = CsrIndex.build(node, rels, "") if len(rels) >= EAGER_INDEX else None
-        return _State(g, rels, sources, ix)
+        index = CsrIndex.build(node, rels, "") if build_index and len(rels) >= EAGER_INDEX else None
+        return _State(g, rels, sources, index)
 
     def _commit(self, state: _State, version: str) -> None:
         self._graph, self._rel_data, self._source_data = state.g, state.rels, state.sources
@@ -403,6 +435,7 @@ class MemoryStore(GraphStore):
         try:
             con.execute("BEGIN IMMEDIATE")
             try:
+                con.execute("DROP TABLE IF EXISTS side_index")
                 for sql, rows in statements:
                     con.executemany(sql, rows)
                 con.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (version,))
@@ -510,8 +543,12 @@ class MemoryStore(GraphStore):
         if self._stats is None:
             kinds = Counter(str(d.get("kind")) for d in self._g._node.values())
             rels = self._rels.values()
-            types = Counter(d["type"] for d in rels)
-            statuses = Counter(d["status"] for d in rels)
+            ix = self._csr
+            if ix is not None and ix.version == self._version:
+                types, statuses = ix.type_counts(), ix.status_counts()
+            else:
+                types = Counter(d["type"] for d in rels)
+                statuses = Counter(d["status"] for d in rels)
             unsourced = sum(1 for d in rels if not d.get("sources"))
             self._stats = StoreStats(
                 entities=self._g.number_of_nodes(),
@@ -634,7 +671,8 @@ class MemoryStore(GraphStore):
             ]
         degs = self.degrees(nodes)
         return [
-            NameRow(i, d["kind"], d["name"], tuple(d.get("aliases", ())), degs[i]) for i, d in sorted(nodes.items())
+            NameRow(i, d["kind"], d["name"], tuple(d.get("aliases", ())), degs[i])
+            for i, d in sorted(nodes.items())
         ]
 
     # -- native walks (the CSR side index) -------------------------------------------
@@ -649,7 +687,6 @@ class MemoryStore(GraphStore):
         with self._csr_lock:
             ix = self._csr
             if ix is None or ix.version != self._version:
-                rels = self._rels
                 ix = CsrIndex.build(self._g._node, self._rels, self._version)
                 self._csr = ix
         return ix
@@ -682,4 +719,3 @@ class MemoryStore(GraphStore):
             d = self._rels[rid]
             if flt is None or flt.accepts(d):
                 yield d["source"], d["target"], rid
-

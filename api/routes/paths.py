@@ -38,7 +38,7 @@ class PathParams:
     filters: FilterParams
 
 
-def path_params(
+async def path_params(
     filters: FilterDep,
     source: Annotated[
         str,

@@ -392,10 +392,26 @@ class CsrIndex:
         sc.ensure(self.n)
         stamp = sc.next()
         sc.mark[rows] = stamp
-        others, eids, _ = self.out.rows(rows)
+        out = self.out
+        # A hub's row is not read whole: the chosen entities are looked up in it (it is sorted).
+        hub = out.deg[rows] > 16 * len(rows)
+        others, eids, _ = out.rows(rows[~hub] if hub.any() else rows)
         keep = sc.mark[others] == stamp
+        found_others, found_eids = [others[keep]], [eids[keep]]
+        for u in rows[hub].tolist():
+            a, b = int(out.indptr[u]), int(out.indptr[u + 1])
+            row = out.nbr[a:b]
+            lo = np.searchsorted(row, rows, "left")
+            n = np.searchsorted(row, rows, "right") - lo
+            lo, n = lo[n > 0], n[n > 0]
+            starts = np.cumsum(n) - n
+            at = np.repeat(lo, n) + (np.arange(int(n.sum())) - np.repeat(starts, n))
+            found_others.append(row[at])
+            found_eids.append(out.eid[a + at])
+        others, eids = np.concatenate(found_others), np.concatenate(found_eids)
         ok = rule.steps(others, eids)
-        eids = eids[keep if ok is None else keep & ok]
+        if ok is not None:
+            eids = eids[ok]
         rel_ids = self.rel_ids
         return sorted([rel_ids[e] for e in eids.tolist()])
 

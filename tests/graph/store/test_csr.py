@@ -191,6 +191,43 @@ def test_subgraph_and_degrees(ds: Dataset, data: st.DataObject) -> None:
     assert fast.degrees(ids) == slow.degrees(ids)
 
 
+def _hub_graph() -> Dataset:
+    """A hub with 320 relationships out to 160 leaves (parallel ones, every type and status)."""
+    leaves = [f"leaf{i:03d}" for i in range(160)]
+    ents = {n: person(n) for n in ("mhub", "x", "y")} | {n: company(n) for n in leaves}
+    rels = {}
+    for i in range(320):
+        rels[f"h{i:03d}"] = rel(
+            f"h{i:03d}",
+            "mhub",
+            TYPES[i % len(TYPES)],
+            leaves[(i * 7) % 160],
+            status=STATUSES[i % 4],
+            start=DATES[i % len(DATES)],
+        )
+    rels |= {
+        "x1": rel("x1", "x", "owns", "mhub"),
+        "x2": rel("x2", leaves[5], "met", "mhub"),
+        "x3": rel("x3", leaves[5], "sued", leaves[6]),
+        "x4": rel("x4", "y", "met", leaves[7]),
+    }
+    return Dataset({"s1": source()}, ents, rels)
+
+
+HUB = _hub_graph()
+
+
+@SETTINGS
+@given(st.data())
+def test_relationships_among_a_few_entities_and_a_hub(data: st.DataObject) -> None:
+    """With a hub among them, its row is looked up (it has over 16 times as many entries)."""
+    fast, slow = pair(HUB)
+    ids = sorted(HUB.entities)
+    some = ["mhub", *data.draw(st.lists(st.sampled_from(ids), max_size=8, unique=True))]
+    flt = data.draw(filters(ids))
+    assert dumped(subgraph_of(fast, some, flt=flt)) == dumped(subgraph_of(slow, some, flt=flt))
+
+
 def test_every_pair_of_the_mini_graph(mini_dataset: Dataset) -> None:
     fast, slow = pair(mini_dataset)
     ids = sorted(mini_dataset.entities)

@@ -62,6 +62,8 @@ TARGETS: dict[str, tuple[str, float, bool]] = {
     "all": ("p50 ≤ 10 ms", 10.0, False),
     "k": ("p50 ≤ 50 ms", 50.0, False),
     "nbhd": ("p99 ≤ 5 ms", 5.0, False),
+    # The references for this target choose the capped entities; both rows are judged.
+    "nbhd.nodes": ("p99 ≤ 5 ms", 5.0, False),
     "search": ("p50 ≤ 20 ms, p99 ≤ 100 ms", 20.0, False),
 }
 P99_TARGETS = {
@@ -304,7 +306,7 @@ def _verdict(key: str, ours: dict[str, Any] | None, size: str) -> str:
     if ours is None:
         return label
     checks = [("p50", ours["p50"], p50_max)]
-    if key == "nbhd":
+    if key in ("nbhd", "nbhd.nodes"):
         checks = [("p99", ours["p99"], p50_max)]
     elif key in P99_TARGETS:
         checks.append(("p99", ours["p99"], P99_TARGETS[key]))
@@ -424,7 +426,7 @@ def render(m: dict[str, Any]) -> str:
             "nbhd",
         ),
         (
-            "the same, choosing the 500 entities only",
+            "the same, choosing the 500 entities only (what the references measure)",
             "nbhd.nodes",
             "nbhd.obvious",
             "nbhd.tuned",

@@ -67,7 +67,11 @@ class Service:
         if state is not None:
             state.store = store
         self._owns = store is None
-        self._runner = GraphRunner(store, timeout=settings.query_timeout) if store is not None else None
+        self._runner = (
+            GraphRunner(store, timeout=settings.query_timeout, threads=settings.query_threads)
+            if store is not None
+            else None
+        )
         self._error: str | None = None
         self._tried = 0.0
         self._lock = threading.Lock()
@@ -82,7 +86,9 @@ class Service:
             except GraphError as exc:
                 self._error = exc.detail
                 return
-            self._runner = GraphRunner(store, timeout=self.settings.query_timeout)
+            self._runner = GraphRunner(
+                store, timeout=self.settings.query_timeout, threads=self.settings.query_threads
+            )
             self._error = None
             if self.state is not None:
                 self.state.store = store

@@ -37,6 +37,15 @@ class Settings(BaseSettings):
     query_timeout: float = Field(
         default=10.0, gt=0, description="Time budget of one query in seconds (Bolt and API)."
     )
+    query_threads: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description=(
+            "Threads that run the API's queries in each worker. More let quick queries pass slow ones; "
+            "fewer spend less time contending for Python's interpreter lock."
+        ),
+    )
     host: str = Field(default="127.0.0.1", description="Address `cryptokg serve` binds.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `cryptokg serve` binds.")
     workers: int = Field(default=1, ge=1, le=64, description="uvicorn worker processes.")

@@ -110,6 +110,42 @@ def test_runner_budget_and_lock() -> None:
     anyio.run(main)
 
 
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_runner_runs_at_most_its_threads_at_once(threads: int) -> None:
+    runner = GraphRunner(MemoryStore(None), timeout=5.0, threads=threads)
+    running = 0
+    most = 0
+    guard = threading.Lock()
+
+    def query(s: GraphStore) -> int:
+        nonlocal running, most
+        with guard:
+            running += 1
+            most = max(most, running)
+        time.sleep(0.05)
+        with guard:
+            running -= 1
+        return 1
+
+    async def main() -> None:
+        async with anyio.create_task_group() as tg:
+            for _ in range(6):
+                tg.start_soon(runner.read, query)
+
+    anyio.run(main)
+    assert most == threads
+
+
+def test_the_app_runs_queries_on_the_configured_threads(tmp_path: Path) -> None:
+    from tests.api.api_support import mini_app
+
+    app = mini_app(tmp_path, query_threads=3)
+    with TestClient(app) as c:
+        assert c.get("/api/v1/search?q=acme").status_code == 200
+        runner = app.state.service._runner
+        assert runner is not None and runner.threads == 3
+
+
 def test_cors_origins_are_configurable(tmp_path: Path) -> None:
     from tests.api.api_support import mini_app
 

@@ -5,7 +5,7 @@ crash-safe, and people can open the workspace with ordinary tools (``sqlite3``, 
 Each table keeps a few plain columns for browsing plus the record as JSON; reopening reads the
 JSON back without validating it again (it was validated when written); a big graph's full replace
 also stores a ``marshal`` image of the linked graph (``graph.store.snapshot``), which reopens it
-in about half the time.
+in about 40 % of the time.
 
 A full replace (``cryptokg ingest``) writes a fresh database file next to the old one and
 renames it into place, so a crash at any point leaves the previous workspace intact.

@@ -4,7 +4,8 @@ Reopening a big workspace from the JSON records means parsing every record, shar
 strings and linking millions of networkx adjacency dicts: about 30 s at 3 million
 relationships. The image holds those dicts already linked (``marshal`` keeps shared objects
 shared: the key dict of an edge is one object in ``succ`` and ``pred``, and its attribute dict
-is the one in the relationship table), and comes back in about a third of the time.
+is the one in the relationship table), and comes back in about 40 % of the time (12.6 s instead
+of 30.8 s at 3 million relationships).
 
 The JSON records stay the truth: the image is written in the same transaction as a full
 replace, dropped by every later write, and ignored when it was written by another Python

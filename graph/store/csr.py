@@ -67,10 +67,15 @@ class _Csr:
             return self.nbr[a:b], self.eid[a:b], np.array([b - a], dtype=np.int64)
         starts = indptr[rows]
         lens = indptr[rows + 1] - starts
-        total = int(lens.sum())
-        offs = np.cumsum(lens) - lens
-        pos = np.arange(total, dtype=np.int64) + np.repeat(starts - offs, lens)
+        pos = _spans(starts, lens)
         return self.nbr[pos], self.eid[pos], lens
+
+
+def _spans(starts: npt.NDArray[np.integer[Any]], lens: npt.NDArray[np.integer[Any]]) -> I64:
+    """The positions ``starts[i] .. starts[i] + lens[i] - 1`` of every span, one after another."""
+    offs = np.cumsum(lens) - lens
+    pos: I64 = np.arange(int(lens.sum()), dtype=np.int64) + np.repeat(starts - offs, lens)
+    return pos
 
 
 class _Rule:
@@ -403,9 +408,7 @@ class CsrIndex:
             row = out.nbr[a:b]
             lo = np.searchsorted(row, rows, "left")
             n = np.searchsorted(row, rows, "right") - lo
-            lo, n = lo[n > 0], n[n > 0]
-            starts = np.cumsum(n) - n
-            at = np.repeat(lo, n) + (np.arange(int(n.sum())) - np.repeat(starts, n))
+            at = _spans(lo[n > 0], n[n > 0])
             found_others.append(row[at])
             found_eids.append(out.eid[a + at])
         others, eids = np.concatenate(found_others), np.concatenate(found_eids)
@@ -596,7 +599,7 @@ class CsrSearcher:
                 if rule.on_edges and len(kept):
                     n = hi - lo
                     starts = np.cumsum(n) - n
-                    at = np.repeat(lo, n) + (np.arange(int(n.sum())) - np.repeat(starts, n))
+                    at = _spans(lo, n)
                     e = rule.edges(fwd.eid[a + at])
                     if e is not None:
                         kept = kept[np.logical_or.reduceat(e, starts)]

@@ -90,9 +90,9 @@ def _rel_row(d: dict[str, Any], data: bytes) -> Row:
 
 
 def _json_rows(table: Table, row: Callable[[dict[str, Any], bytes], Row], h: Any) -> Iterator[Row]:
-    """Rows in id order; feeds each record's JSON to the version hash on the way."""
-    for key in sorted(table):
-        d = table[key]
+    """Rows of a table kept in id order (see ``_replace``); feeds each record's JSON to the
+    version hash on the way."""
+    for d in table.values():
         data = orjson.dumps(d)
         h.update(data)
         yield row(d, data)

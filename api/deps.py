@@ -68,7 +68,12 @@ class Service:
             state.store = store
         self._owns = store is None
         self._runner = (
-            GraphRunner(store, timeout=settings.query_timeout, threads=settings.query_threads)
+            GraphRunner(
+                store,
+                timeout=settings.query_timeout,
+                threads=settings.query_threads,
+                queue=settings.query_queue,
+            )
             if store is not None
             else None
         )
@@ -87,7 +92,10 @@ class Service:
                 self._error = exc.detail
                 return
             self._runner = GraphRunner(
-                store, timeout=self.settings.query_timeout, threads=self.settings.query_threads
+                store,
+                timeout=self.settings.query_timeout,
+                threads=self.settings.query_threads,
+                queue=self.settings.query_queue,
             )
             self._error = None
             if self.state is not None:

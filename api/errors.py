@@ -22,7 +22,7 @@ from starlette.routing import Match
 from starlette.types import Scope
 
 from api.schemas import ProblemOut
-from graph.errors import EntityNotFound, GraphError, InvalidParameter, InvalidRecord
+from graph.errors import EntityNotFound, GraphError, InvalidParameter, InvalidRecord, ServerBusy
 
 __all__ = [
     "HANDLERS",
@@ -84,6 +84,8 @@ async def graph_error(request: Request, exc: Exception) -> JSONResponse:
         ]
     detail = exc.detail if not isinstance(exc, InvalidRecord) else f"{len(exc.problems)} problem(s) in input"
     headers = {"Retry-After": "5"} if exc.status == 503 else None
+    if isinstance(exc, ServerBusy):
+        headers = {"Retry-After": str(exc.retry_after)}
     return problem(
         exc.status,
         title=exc.title,
@@ -181,13 +183,14 @@ _DESCRIPTIONS = {
     413: "Request body too large.",
     415: "Unsupported body media type.",
     422: "Invalid parameter or invalid data; `errors` lists each problem.",
-    503: "The store is unavailable.",
+    429: "The server's queue is full; try again after `Retry-After` seconds.",
+    503: "The store is unavailable, or another writer holds it; try again after `Retry-After` seconds.",
     504: "The query ran past its time budget.",
 }
 
 
 def problem_responses(
-    *statuses: int, base: tuple[int, ...] = (422, 503, 504)
+    *statuses: int, base: tuple[int, ...] = (422, 429, 503, 504)
 ) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` entries for these error statuses, each a ``ProblemOut``.
 

@@ -15,7 +15,13 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from api.deps import Service
 from api.errors import HANDLERS, use_problem_media_type
-from api.middleware import BodyLimitMiddleware, ETagMiddleware, document_etags
+from api.middleware import (
+    BodyLimitMiddleware,
+    DeadlineMiddleware,
+    ETagMiddleware,
+    TextGuardMiddleware,
+    document_etags,
+)
 from api.routes import analytics, entities, exports, meta, paths, relationships, sources, ui, writes
 from graph.settings import Settings, get_settings
 from graph.store import GraphStore
@@ -86,6 +92,8 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     # Added last = runs first: CORS headers go on every answer, errors included.
     app.add_middleware(ETagMiddleware, service=service, prefix=API_PREFIX + "/")
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
+    app.add_middleware(TextGuardMiddleware)
+    app.add_middleware(DeadlineMiddleware, timeout=settings.query_timeout)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -1,4 +1,4 @@
-"""ASGI middleware: request body size limit, and ETags on read responses.
+"""ASGI middleware: request deadlines, refused control characters, body size limit, ETags.
 
 Both are plain ASGI (not ``BaseHTTPMiddleware``) so they can answer before the app runs: a
 body announced as too large gets 413 without being read, and a matching ``If-None-Match``
@@ -8,23 +8,107 @@ gets 304 without running the query.
 from __future__ import annotations
 
 import hashlib
+import re
+import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import problem
+from api.runner import REQUEST_DEADLINE
 from graph.errors import GraphError
 
 if TYPE_CHECKING:
     from api.deps import Service
     from api.runner import GraphRunner
 
-__all__ = ["BodyLimitMiddleware", "ETagMiddleware", "document_etags", "etag_for", "etag_matches"]
+__all__ = [
+    "BodyLimitMiddleware",
+    "DeadlineMiddleware",
+    "ETagMiddleware",
+    "TextGuardMiddleware",
+    "document_etags",
+    "etag_for",
+    "etag_matches",
+]
 
 #: Changes the ETags of every response when the API's output shape changes.
 ETAG_SALT = "cryptokg-api-1"
+
+
+class DeadlineMiddleware:
+    """Start each request's clock as it arrives: every wait and query it causes ends by then.
+
+    Added outermost, so the time the request spends queued in the app counts too.
+    """
+
+    def __init__(self, app: ASGIApp, *, timeout: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.app = app
+        self.timeout = timeout
+        self.clock = clock
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        token = REQUEST_DEADLINE.set(self.clock() + self.timeout)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            REQUEST_DEADLINE.reset(token)
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+
+
+class TextGuardMiddleware:
+    """422 for a path or query parameter holding NUL or another control character.
+
+    Such a value never names anything in the graph; refusing it here keeps it out of queries,
+    logs and pages (``graph.guards`` refuses the same characters in data).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        errors = []
+        if _CONTROL.search(scope.get("path", "")):
+            errors.append({"location": "path", "name": None, "message": "control character in the path"})
+        query = scope.get("query_string", b"").decode("latin-1")
+        if "%" in query or _CONTROL.search(query):
+            try:
+                pairs = parse_qsl(query, keep_blank_values=True, errors="strict")
+            except UnicodeDecodeError:
+                pairs = []
+                errors.append({"location": "query", "name": None, "message": "query string is not UTF-8"})
+            for name, value in pairs:
+                if _CONTROL.search(name) or _CONTROL.search(value):
+                    errors.append(
+                        {
+                            "location": "query",
+                            "name": name,
+                            "message": "control character (such as NUL) in the value: not allowed",
+                        }
+                    )
+        if errors:
+            where = ", ".join(str(e["name"] or e["location"]) for e in errors)
+            await problem(
+                422,
+                title="Invalid parameter",
+                detail=f"{where}: control characters are not allowed",
+                instance=scope.get("path"),
+                errors=errors,
+            )(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
 
 def _too_large(limit: int) -> str:

@@ -1,30 +1,37 @@
-"""Running store work off the event loop: worker threads, a time budget and a read-write lock.
+"""Running store work off the event loop: worker threads, a deadline, a queue and a read-write lock.
 
-Why threads and a budget: query functions are synchronous and CPU-bound, so each runs in a
-worker thread (a dedicated pool, so slow queries cannot starve FastAPI's own threads) under
-``settings.query_timeout``. Past the budget the request fails with 504 at once. Python cannot
-kill a thread, so the abandoned query runs on to its end; that end always comes, because every
-parameter that sizes a query is bounded (depth, hops, k, node cap, page size, list lengths).
+Why threads and a deadline: query functions are synchronous and CPU-bound, so each runs in a
+worker thread (a dedicated pool, so slow queries cannot starve FastAPI's own threads). Every
+request has a deadline, ``settings.query_timeout`` after it arrived (``REQUEST_DEADLINE``, set
+by ``DeadlineMiddleware``), which covers waiting in the queue, waiting for the lock and running.
+A query still running at its deadline is stopped (``graph.cancel.Watchdog`` raises inside its
+thread), releases the lock and its thread, and the request gets 504. So no abandoned query keeps
+running, the thread cap always holds, and a write never waits behind a query past its budget.
 
 How many threads: ``settings.query_threads`` (default 2). The queries hold Python's interpreter
 lock, so threads beyond the cores add no speed: they let a quick query pass a slow one, and
 cost lock hand-offs and cache (each thread has its own work arrays; see ``graph.store.csr``).
-At 1M entities, 32 connections asking for shortest paths got about 35 % more answers per second
-from 2 threads than from 8.
+
+Admission: at most ``settings.query_queue`` requests wait for a thread; the next gets 429 with
+``Retry-After`` at once, instead of a wait that would outlast its budget.
 
 Why a lock: the embedded store is a networkx graph mutated in place by writes and swapped by
 ``refresh()``. Reads share the lock; a write or a reload takes it alone, so no query sees a
-half-changed graph. Waiting for the lock counts against the budget too.
+half-changed graph. Writes also hold the workspace's lock across processes
+(``MemoryStore.exclusive``), which reloads a graph that another process changed first.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import math
 import os
 import threading
 import time
 import weakref
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Concatenate, ParamSpec, TypeVar
 
 import anyio
@@ -32,14 +39,20 @@ import anyio.to_thread
 from pydantic import BaseModel
 from starlette.responses import Response
 
-from graph.errors import QueryTimeout
+from graph.cancel import Cancelled, Watchdog
+from graph.errors import QueryTimeout, ServerBusy
 from graph.store.base import GraphStore
 from graph.store.memory import MemoryStore
 
-__all__ = ["GraphRunner", "RWLock"]
+__all__ = ["REQUEST_DEADLINE", "GraphRunner", "RWLock"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
+
+#: When the current request must be answered by (``time.monotonic`` seconds); None outside one.
+REQUEST_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "cryptokg_request_deadline", default=None
+)
 
 
 class RWLock:
@@ -94,16 +107,34 @@ def _stamp(path: os.PathLike[str]) -> tuple[int, int] | None:
 
 
 class GraphRunner:
-    """A store, the lock that guards it and the time budget of one query."""
+    """A store, the lock that guards it, its threads, its queue and the deadline of each call.
 
-    def __init__(self, store: GraphStore, *, timeout: float, threads: int = 2) -> None:
+    ``clock`` (monotonic seconds) is injectable: tests move time instead of waiting for it.
+    """
+
+    def __init__(
+        self,
+        store: GraphStore,
+        *,
+        timeout: float,
+        threads: int = 2,
+        queue: int = 64,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.store = store
         self.timeout = timeout
         self.threads = threads
+        self.queue = queue
+        self.clock = clock
+        self.watchdog = Watchdog(clock)
         # Capacity limiters belong to one event loop: one per loop that uses this runner.
         self._limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = (
             weakref.WeakKeyDictionary()
         )
+        self._pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._waiting = 0
         self.lock = RWLock()
         self._seen: tuple[int, int] | None = None
         self._synced = False
@@ -116,31 +147,84 @@ class GraphRunner:
             lim = self._limiters[loop] = anyio.CapacityLimiter(self.threads)
         return lim
 
-    async def read(self, fn: Callable[Concatenate[GraphStore, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
-        """``fn(store, *args, **kwargs)`` in a worker thread, sharing the lock, within the budget.
+    @property
+    def busy_threads(self) -> int:
+        """Query threads that hold work now (waiting for the lock, running, or being stopped)."""
+        return sum(int(lim.borrowed_tokens) for lim in list(self._limiters.values()))
 
-        Raises ``QueryTimeout`` (504) when the budget runs out.
+    def _pool(self) -> anyio.CapacityLimiter:
+        """anyio's own count of this runner's threads (never the bound: ``_limiter`` is)."""
+        loop = asyncio.get_running_loop()
+        lim = self._pools.get(loop)
+        if lim is None:
+            lim = self._pools[loop] = anyio.CapacityLimiter(self.threads + 1)
+        return lim
+
+    def deadline(self) -> float:
+        """The current request's deadline, or ``timeout`` from now outside a request."""
+        own = self.clock() + self.timeout
+        outer = REQUEST_DEADLINE.get()
+        return own if outer is None else min(own, outer)
+
+    def _left(self, deadline: float) -> float:
+        return max(0.0, deadline - self.clock())
+
+    async def _in_thread(self, work: Callable[[], T], deadline: float) -> T:
+        """``work()`` in a query thread once one is free; 429 when too many already wait."""
+        limiter = self._limiter()
+        try:
+            limiter.acquire_nowait()
+        except anyio.WouldBlock:
+            if self._waiting >= self.queue:
+                wait = max(1, math.ceil(self.timeout / 2))
+                msg = (
+                    f"{self._waiting} requests are already waiting for the {self.threads} query "
+                    f"thread(s); try again in {wait} s"
+                )
+                raise ServerBusy(msg, retry_after=wait) from None
+            self._waiting += 1
+            try:
+                with anyio.move_on_after(self._left(deadline)) as scope:
+                    await limiter.acquire()
+            finally:
+                self._waiting -= 1
+            if scope.cancelled_caught:
+                msg = (
+                    f"the request waited for a query thread for its whole time budget of "
+                    f"{self.timeout:g} s; try again"
+                )
+                raise QueryTimeout(msg) from None
+        try:
+            # Not abandoned on cancellation: the thread is released only when the work has
+            # stopped, which the watchdog ensures by the deadline.
+            return await anyio.to_thread.run_sync(work, limiter=self._pool())
+        finally:
+            limiter.release()
+
+    async def read(self, fn: Callable[Concatenate[GraphStore, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """``fn(store, *args, **kwargs)`` in a worker thread, sharing the lock, by the deadline.
+
+        Raises ``QueryTimeout`` (504) when the deadline passes (the query is stopped), and
+        ``ServerBusy`` (429) when the queue is full.
         """
-        deadline = time.monotonic() + self.timeout
+        deadline = self.deadline()
 
         def work() -> T:
-            if not self.lock.acquire_read(max(0.0, deadline - time.monotonic())):
+            if not self.lock.acquire_read(self._left(deadline)):
                 msg = f"the store was busy for the whole time budget of {self.timeout:g} s; try again"
                 raise QueryTimeout(msg)
             try:
-                return fn(self.store, *args, **kwargs)
+                return self.watchdog.run(lambda: fn(self.store, *args, **kwargs), deadline=deadline)
+            except Cancelled:
+                msg = (
+                    f"the query ran past its time budget of {self.timeout:g} s and was stopped; narrow it "
+                    "(smaller depth, fewer hops, a lower node cap or more filters)"
+                )
+                raise QueryTimeout(msg) from None
             finally:
                 self.lock.release_read()
 
-        try:
-            with anyio.fail_after(self.timeout):
-                return await anyio.to_thread.run_sync(work, abandon_on_cancel=True, limiter=self._limiter())
-        except TimeoutError:
-            msg = (
-                f"the query ran past its time budget of {self.timeout:g} s; narrow it "
-                "(smaller depth, fewer hops, a lower node cap or more filters)"
-            )
-            raise QueryTimeout(msg) from None
+        return await self._in_thread(work, deadline)
 
     async def version(self) -> str:
         """The graph version; asked of a server store off the event loop (it is a round trip)."""
@@ -163,32 +247,39 @@ class GraphRunner:
 
         return Response(await self.read(work), media_type="application/json")
 
+    def _exclusive(self, timeout: float) -> AbstractContextManager[None]:
+        store = self.store
+        return store.exclusive(timeout) if isinstance(store, MemoryStore) else nullcontext()
+
     async def write(
         self, fn: Callable[Concatenate[GraphStore, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
         """``fn(store, *args, **kwargs)`` in a worker thread holding the lock alone.
 
-        Waiting for the lock is bounded by the budget; the write itself is not interrupted
-        (it is bounded by the request size), so a write that starts always finishes.
+        Waiting (for a thread, the lock and another process's write) is bounded by the deadline;
+        the write itself is not interrupted (it is bounded by the request size), so a write that
+        starts always finishes. The embedded store's workspace lock is held around ``fn``, so the
+        graph it validates against is the one it writes to.
         """
+        deadline = self.deadline()
 
         def work() -> T:
-            if not self.lock.acquire_write(self.timeout):
+            if not self.lock.acquire_write(self._left(deadline)):
                 msg = f"the store was busy for {self.timeout:g} s; the write was not made, try again"
                 raise QueryTimeout(msg)
             try:
-                return fn(self.store, *args, **kwargs)
+                with self._exclusive(self._left(deadline)):
+                    return fn(self.store, *args, **kwargs)
             finally:
                 self.lock.release_write()
 
-        return await anyio.to_thread.run_sync(work, limiter=self._limiter())
+        return await self._in_thread(work, deadline)
 
     async def sync(self) -> None:
         """Reload the embedded store if another process rewrote its workspace.
 
-        Costs one ``stat`` when nothing changed. The reload takes the lock alone; if in-flight
-        queries hold it for the whole budget, this request is served from the loaded graph
-        and a later one reloads.
+        Costs one ``stat`` when nothing changed. The reload takes the lock alone; queries hold
+        it at most until their deadlines, so the reload waits at most one budget.
         """
         store = self.store
         if not isinstance(store, MemoryStore) or store.workspace is None:
@@ -196,9 +287,10 @@ class GraphRunner:
         stamp = _stamp(store.db_path)
         if self._synced and stamp == self._seen:
             return
+        deadline = self.deadline()
 
         def work() -> None:
-            if not self.lock.acquire_write(self.timeout):
+            if not self.lock.acquire_write(self._left(deadline)):
                 return
             try:
                 store.refresh()
@@ -207,4 +299,4 @@ class GraphRunner:
             finally:
                 self.lock.release_write()
 
-        await anyio.to_thread.run_sync(work, limiter=self._limiter())
+        await self._in_thread(work, deadline)

@@ -13,6 +13,8 @@ __all__ = [
     "NotFound",
     "Problem",
     "QueryTimeout",
+    "ServerBusy",
+    "StoreBusy",
     "StoreUnavailable",
 ]
 
@@ -80,6 +82,24 @@ class StoreUnavailable(GraphError):
 
     status = 503
     title = "Store unavailable"
+
+
+class StoreBusy(GraphError):
+    """Another writer (maybe another process) holds the workspace; nothing was written."""
+
+    status = 503
+    title = "Store busy"
+
+
+class ServerBusy(GraphError):
+    """The server's queue of queries is full; ``retry_after`` says when to try again (429)."""
+
+    status = 429
+    title = "Too many requests"
+
+    def __init__(self, detail: str, retry_after: int = 1) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True, slots=True)

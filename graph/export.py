@@ -35,7 +35,7 @@ from xml.etree import ElementTree as ET
 
 from graph.dates import date_bounds
 from graph.errors import InvalidParameter, InvalidRecord
-from graph.ingest.readers import ENTITY_COLUMNS, NODE_LINK_EXTRA, records_from_document
+from graph.ingest.readers import ENTITY_COLUMNS, NODE_LINK_EXTRA, csv_safe, records_from_document
 from graph.ingest.validate import Dataset, validate_records
 from graph.model import Entity, Relationship, Source, Subgraph, dump
 from graph.results import PathResult
@@ -45,6 +45,9 @@ from graph.vocabulary import label_for_kind, neo4j_rel_type
 __all__ = [
     "FORMATS",
     "Format",
+    "cypher_comment",
+    "cypher_literal",
+    "cypher_name",
     "export",
     "paths_subgraph",
     "read_node_link",
@@ -455,12 +458,20 @@ def _csv_bytes(columns: list[str], rows: Iterable[dict[str, str]]) -> bytes:
     buf = io.StringIO(newline="")
     writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({k: csv_safe(v) for k, v in row.items()} for row in rows)
     return buf.getvalue().encode("utf-8")
 
 
+def _jsonl_line(value: Any) -> bytes:
+    """One JSON Lines record: U+2028 and U+2029 escaped, since readers that split lines the way
+    ``str.splitlines`` does would break a record there (JSON allows them raw, JSON Lines readers
+    differ)."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").encode() + b"\n"
+
+
 def _jsonl(models: Iterable[Entity | Source | Relationship]) -> bytes:
-    return b"".join(json.dumps(dump(m), ensure_ascii=False).encode() + b"\n" for m in models)
+    return b"".join(_jsonl_line(dump(m)) for m in models)
 
 
 def _zip_entry(zf: zipfile.ZipFile, name: str, data: bytes) -> None:
@@ -542,8 +553,30 @@ def cypher_literal(value: Any) -> str:
     return f"'{text}'"
 
 
+def cypher_name(name: str) -> str:
+    """A back-quoted Cypher name (a map key, a label): back-quotes inside are doubled.
+
+    >>> cypher_name("a`b")
+    '`a``b`'
+    """
+    return "`" + str(name).replace("`", "``") + "`"
+
+
+def cypher_comment(text: str) -> str:
+    """A ``//`` comment line: line breaks of every kind (which would end the comment and turn the
+    rest into statements) become spaces.
+
+    >>> cypher_comment("Mallory\\nMATCH (n) DETACH DELETE n;")
+    '// Mallory MATCH (n) DETACH DELETE n;'
+    """
+    return "// " + _LINE_BREAKS.sub(" ", text)
+
+
+_LINE_BREAKS = re.compile("[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+
+
 def _cypher_map(values: dict[str, Any]) -> str:
-    return "{" + ", ".join(f"`{k}`: {cypher_literal(v)}" for k, v in values.items()) + "}"
+    return "{" + ", ".join(f"{cypher_name(k)}: {cypher_literal(v)}" for k, v in values.items()) + "}"
 
 
 def _props(model: Entity | Relationship | Source) -> dict[str, Any]:
@@ -570,8 +603,10 @@ def to_cypher(sub: Subgraph, *, title: str = "cryptokg") -> str:
     and ``attributes`` are JSON text.
     """
     lines = [
-        f"// {title}: {len(sub.nodes)} entities, {len(sub.edges)} relationships, "
-        f"{len(sub.sources)} sources. Load with: cypher-shell -f <file>",
+        cypher_comment(
+            f"{title}: {len(sub.nodes)} entities, {len(sub.edges)} relationships, "
+            f"{len(sub.sources)} sources. Load with: cypher-shell -f <file>"
+        ),
         "CREATE CONSTRAINT cryptokg_entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE;",
         "CREATE CONSTRAINT cryptokg_source_id IF NOT EXISTS FOR (n:Source) REQUIRE n.id IS UNIQUE;",
     ]

@@ -30,18 +30,19 @@ def is_valid_id(value: str) -> bool:
     return bool(ID_PATTERN.match(value))
 
 
-def relationship_id(source: str, type_: str, target: str, start: str | None, role: str | None) -> str:
+def relationship_id(source: object, type_: object, target: object, start: object, role: object) -> str:
     """Id of a relationship that has none in its file, derived from its content.
 
-    Re-ingesting the same row always gives the same id.
+    Re-ingesting the same row always gives the same id. Fields that are not text (a malformed
+    record, which validation then reports) are left out rather than failing here.
 
     >>> relationship_id("a", "founded", "b", "2017", None)
     'r-a-founded-b-2017'
     """
-    base = f"r-{source}-{type_}-{target}"
-    if start:
+    base = "r-" + "-".join(v if isinstance(v, str) else "" for v in (source, type_, target))
+    if isinstance(start, str) and start:
         base += f"-{start}"
-    if role:
+    if isinstance(role, str) and role:
         digest = hashlib.sha1(role.encode("utf-8")).hexdigest()[:8]
         base += f"-{digest}"
     return base[:200]

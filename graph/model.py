@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from graph.dates import date_bounds, parse_partial_date
+from graph.guards import check_value
 from graph.ids import ID_PATTERN
 from graph.vocabulary import REL_TYPES, EntityKind, SourceKind, Status
 
@@ -52,6 +53,12 @@ Url = Annotated[str, AfterValidator(_check_url)]
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=False)
+
+    @field_validator("*")
+    @classmethod
+    def _guard_text(cls, v: Any, info: ValidationInfo) -> Any:
+        # One size and character rule for every field, whatever the input format (graph.guards).
+        return check_value(v, info.field_name or "")
 
 
 class Source(_Model):
@@ -129,6 +136,14 @@ class Relationship(_Model):
         start = info.data.get("start")
         if v and start and date_bounds(v)[1] < date_bounds(start)[0]:
             msg = f"end {v} is before start {start}"
+            raise ValueError(msg)
+        return v
+
+    @field_validator("amount", mode="before")
+    @classmethod
+    def _not_boolean(cls, v: Any) -> Any:
+        if isinstance(v, bool):
+            msg = f"amount must be a number, not {str(v).lower()}"
             raise ValueError(msg)
         return v
 

@@ -46,6 +46,15 @@ class Settings(BaseSettings):
             "fewer spend less time contending for Python's interpreter lock."
         ),
     )
+    query_queue: int = Field(
+        default=64,
+        ge=1,
+        le=100_000,
+        description=(
+            "Requests that may wait for a query thread in each worker; past that the API answers "
+            "429 with `Retry-After` rather than letting waits outlast the time budget."
+        ),
+    )
     host: str = Field(default="127.0.0.1", description="Address `cryptokg serve` binds.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `cryptokg serve` binds.")
     workers: int = Field(default=1, ge=1, le=64, description="uvicorn worker processes.")

@@ -122,11 +122,7 @@ def _validate_one(store: GraphStore, kind: str, data: Mapping[str, Any]) -> Reco
     if kind == "relationship" and not body.get("id"):
         # Derive the id here (as validation would) so that problems can name the record.
         body["id"] = relationship_id(
-            str(body.get("source", "")),
-            str(body.get("type", "")),
-            str(body.get("target", "")),
-            body.get("start"),
-            body.get("role"),
+            body.get("source"), body.get("type"), body.get("target"), body.get("start"), body.get("role")
         )
     rec = RawRecord(kind, body, BODY, None)
     ds, problems = validate_records(

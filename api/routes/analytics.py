@@ -111,7 +111,9 @@ async def get_rankings(
     flt = filters.edge_filter()
 
     def work(store: GraphStore) -> RankingOut:
-        items = rank(store, metric=metric, top=top, kind=kind.value if kind else None, flt=flt)
+        items = rank(
+            store, metric=metric, top=top, kind=kind.value if kind else None, flt=flt, budget=graph.timeout
+        )
         return RankingOut(metric=metric, items=[RankItemOut.from_domain(i) for i in items])
 
     return await graph.read_json(work)

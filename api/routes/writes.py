@@ -9,7 +9,6 @@ the same form as from ingestion (``errors``: file, record, field, message).
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal
 
@@ -22,6 +21,7 @@ from api.errors import problem_responses
 from api.schemas import DeletedOut, EntityOut, IngestOut, RelationshipOut, SourceOut
 from graph import writes
 from graph.ids import ID_PATTERN
+from graph.ingest.safe_parse import JsonRefused, loads_json
 from graph.model import Entity, Relationship, Source
 from graph.store.base import GraphStore
 
@@ -55,7 +55,9 @@ async def _json_body(request: Request) -> Any:
     if not raw.strip():
         raise HTTPException(400, "the request body is empty; send a JSON object")
     try:
-        return json.loads(raw)
+        return loads_json(raw)
+    except JsonRefused as exc:
+        raise HTTPException(400, f"refused JSON: {exc.msg}") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise HTTPException(400, f"malformed JSON: {exc}") from None
 

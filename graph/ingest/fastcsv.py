@@ -20,7 +20,7 @@ from typing import Any
 from graph.dates import date_bounds, parse_partial_date
 from graph.errors import Problem
 from graph.ids import ID_PATTERN, relationship_id
-from graph.ingest.readers import ENTITY_COLUMNS, csv_record, decode_file
+from graph.ingest.readers import ENTITY_COLUMNS, csv_error, csv_record, decode_file
 from graph.ingest.validate import Validator
 from graph.model import Relationship, _check_url
 from graph.vocabulary import REL_TYPES, EntityKind, Status
@@ -35,6 +35,12 @@ KINDS = {k.value: k.value for k in EntityKind}
 #: Amounts the fast path takes as they are; anything else (exponents, separators) goes the slow way.
 AMOUNT = re.compile(r"\d{1,15}(\.\d{1,6})?\Z")
 _id = ID_PATTERN.match
+#: Characters ``graph.guards`` refuses somewhere (control characters, separators U+2028/9, U+0085).
+_SUSPECT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+#: A cell escaped against spreadsheet formulas (``readers.csv_safe``), maybe.
+_FORMULA_ESCAPE = re.compile("'[=+\\-@']")
+#: Text between two quotes that holds a line break: maybe a quoted cell of two lines.
+_QUOTED_BREAK = re.compile('"[^"\r\n]*[\r\n][^"]*"')
 Row = Callable[[list[str]], "dict[str, Any] | None"]
 
 
@@ -250,18 +256,28 @@ def load_csv(
         return 0, problems
     sh = _Shared(v)
     file_no = v.file_no(name)
+    # A file with a control character anywhere takes the slow path, which reports it (graph.guards).
+    # So does one with a tab, a line break inside a quoted cell (a name must be one line), or a
+    # cell escaped against spreadsheet formulas (``readers.csv_unsafe``).
+    suspect = (
+        _SUSPECT.search(text) is not None
+        or "\t" in text
+        or _QUOTED_BREAK.search(text) is not None
+        or _FORMULA_ESCAPE.search(text) is not None
+    )
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     del text
     count = 0
     # ``line_num`` follows csv.DictReader's: set after the first read of each row (a blank row,
     # maybe) and again after the row itself; a record's line is the previous ``line_num`` + 1.
     line_num = 0
+    line = 1
     try:
         header = next(reader, None)
         line_num = reader.line_num
         if not header:
             return 0, [Problem(name, 1, None, None, "empty CSV: a header row is needed")]
-        fast = _plan(header, kind, sh)
+        fast = None if suspect else _plan(header, kind, sh)
         keys = [h.strip() for h in header]
         id_col = keys.index("id") if "id" in keys else None
         width = len(header)
@@ -292,5 +308,5 @@ def load_csv(
             if tick is not None and count % 50_000 == 0:
                 tick(count)
     except csv.Error as exc:
-        problems.append(Problem(name, line_num, None, None, f"malformed CSV: {exc}"))
+        problems.append(Problem(name, line, None, None, csv_error(exc)))
     return count, problems

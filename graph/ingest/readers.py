@@ -17,8 +17,24 @@ from typing import Any
 import yaml
 
 from graph.errors import Problem
+from graph.guards import MAX_FIELD_CHARS
+from graph.ingest.safe_parse import JsonRefused, SafeYamlLoader, YamlRefused, loads_json
 
-__all__ = ["RawRecord", "ReadResult", "classify", "csv_record", "decode_file", "discover", "read_file"]
+__all__ = [
+    "RawRecord",
+    "ReadResult",
+    "classify",
+    "csv_error",
+    "csv_record",
+    "csv_safe",
+    "csv_unsafe",
+    "decode_file",
+    "discover",
+    "read_file",
+]
+
+# CSV cells get the same size limit as every other field (graph.guards).
+csv.field_size_limit(MAX_FIELD_CHARS)
 
 RECORD_KINDS = ("source", "entity", "relationship")
 DATA_SUFFIXES = {".csv", ".yaml", ".yml", ".json", ".jsonl"}
@@ -141,6 +157,27 @@ def read_file(path: Path, kind: str) -> ReadResult:
     return _read_json(text, name, kind)
 
 
+#: First characters that make a spreadsheet read a cell as a formula (``=cmd|...``), and the quote
+#: that escapes them.
+FORMULA_STARTS = ("=", "+", "-", "@", "'")
+
+
+def csv_safe(cell: str) -> str:
+    """A cell that spreadsheets show as text: one starting like a formula gets a leading ``'``.
+
+    ``csv_unsafe`` (which the CSV reader applies) takes it off again, so exports round-trip.
+
+    >>> csv_safe("=HYPERLINK(1)"), csv_safe("Binance")
+    ("'=HYPERLINK(1)", 'Binance')
+    """
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def csv_unsafe(cell: str) -> str:
+    """The value ``csv_safe`` escaped: a leading ``'`` before a formula character is dropped."""
+    return cell[1:] if len(cell) > 1 and cell[0] == "'" and cell[1] in "=+-@'" else cell
+
+
 def _split(cell: str) -> list[str]:
     return [part.strip() for part in cell.split(";") if part.strip()]
 
@@ -155,7 +192,7 @@ def _csv_row(row: dict[str, Any], kind: str) -> dict[str, Any]:
         key = key.strip()
         if value is None or value.strip() == "":
             continue
-        value = value.strip()
+        value = csv_unsafe(value.strip())
         if key in LIST_COLUMNS:
             out[key] = _split(value)
         elif key == "identifiers":
@@ -188,6 +225,7 @@ def _read_csv(text: str, name: str, kind: str) -> ReadResult:
     records: list[RawRecord] = []
     problems: list[Problem] = []
     reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    line = 1
     try:
         if not reader.fieldnames:
             return ReadResult([], [Problem(name, 1, None, None, "empty CSV: a header row is needed")])
@@ -201,18 +239,18 @@ def _read_csv(text: str, name: str, kind: str) -> ReadResult:
                 records.append(rec)
             line = reader.line_num + 1
     except csv.Error as exc:
-        problems.append(Problem(name, reader.line_num, None, None, f"malformed CSV: {exc}"))
+        # ``line`` is where the broken record starts; ``line_num`` is where reading stopped.
+        problems.append(Problem(name, line, None, None, csv_error(exc)))
     return ReadResult(records, problems)
 
 
-class _Loader(yaml.SafeLoader):
-    """Safe YAML loader that keeps dates as the strings the journalist typed."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    k: [r for r in v if r[0] != "tag:yaml.org,2002:timestamp"]
-    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+def csv_error(exc: csv.Error) -> str:
+    """The message of a CSV parse error, in the words of the field limit where it is that."""
+    if "field larger than field limit" in str(exc):
+        return (
+            f"malformed CSV: a cell is longer than {MAX_FIELD_CHARS:,} characters (the limit of every field)"
+        )
+    return f"malformed CSV: {exc}"
 
 
 def _stringify(value: Any) -> Any:
@@ -240,14 +278,20 @@ def _records_from_items(items: Any, name: str, kind: str) -> tuple[list[Any], Pr
     return items, None
 
 
+def _yaml_problem(name: str, exc: yaml.YAMLError) -> Problem:
+    # The context mark is where the broken construct starts (usually the typo's line).
+    mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
+    line = mark.line + 1 if mark is not None else None
+    what = "refused YAML" if isinstance(exc, YamlRefused) else "malformed YAML"
+    text = str(getattr(exc, "problem", None) or exc) if isinstance(exc, YamlRefused) else str(exc)
+    return Problem(name, line, None, None, f"{what}: {text}".split("\n")[0])
+
+
 def _read_yaml(text: str, name: str, kind: str) -> ReadResult:
     try:
-        node = yaml.compose(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        node = yaml.compose(text, Loader=SafeYamlLoader)  # noqa: S506 - a SafeLoader with limits
     except yaml.YAMLError as exc:
-        # The context mark is where the broken construct starts (usually the typo's line).
-        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        return ReadResult([], [Problem(name, line, None, None, f"malformed YAML: {exc}".split("\n")[0])])
+        return ReadResult([], [_yaml_problem(name, exc)])
     if node is None:
         return ReadResult([], [])
     if isinstance(node, yaml.MappingNode):
@@ -265,12 +309,16 @@ def _read_yaml(text: str, name: str, kind: str) -> ReadResult:
         return ReadResult(
             [], [Problem(name, node.start_mark.line + 1, None, None, "expected a list of records")]
         )
-    loader = _Loader("")
+    loader = SafeYamlLoader("")
     records: list[RawRecord] = []
     problems: list[Problem] = []
     for item in node.value:
         line = item.start_mark.line + 1
-        data = _stringify(loader.construct_object(item, deep=True))
+        try:
+            data = _stringify(loader.construct_object(item, deep=True))
+        except yaml.YAMLError as exc:
+            problems.append(_yaml_problem(name, exc))
+            continue
         if not isinstance(data, dict):
             problems.append(Problem(name, line, None, None, "expected a mapping (key: value) record"))
             continue
@@ -280,9 +328,11 @@ def _read_yaml(text: str, name: str, kind: str) -> ReadResult:
 
 def _read_json(text: str, name: str, kind: str) -> ReadResult:
     try:
-        items = json.loads(text)
+        items = loads_json(text)
     except json.JSONDecodeError as exc:
         return ReadResult([], [Problem(name, exc.lineno, None, None, f"malformed JSON: {exc.msg}")])
+    except JsonRefused as exc:
+        return ReadResult([], [Problem(name, exc.lineno, None, None, f"refused JSON: {exc.msg}")])
     rows, problem = _records_from_items(items, name, kind)
     if problem:
         return ReadResult([], [problem])
@@ -301,9 +351,12 @@ def _read_jsonl(text: str, name: str, kind: str) -> ReadResult:
     problems: list[Problem] = []
     for lineno, line in _numbered(text):
         try:
-            row = json.loads(line)
+            row = loads_json(line)
         except json.JSONDecodeError as exc:
             problems.append(Problem(name, lineno, None, None, f"malformed JSON: {exc.msg}"))
+            continue
+        except JsonRefused as exc:
+            problems.append(Problem(name, lineno, None, None, f"refused JSON: {exc.msg}"))
             continue
         if not isinstance(row, dict):
             problems.append(Problem(name, lineno, None, None, "expected an object"))
@@ -313,7 +366,9 @@ def _read_jsonl(text: str, name: str, kind: str) -> ReadResult:
 
 
 def _numbered(text: str) -> Iterator[tuple[int, str]]:
-    for i, line in enumerate(text.splitlines(), start=1):
+    # JSON Lines ends a record at a line feed only (``\r\n`` too): ``str.splitlines`` would
+    # also split inside a string value at U+2028, U+2029, U+0085 and other separators.
+    for i, line in enumerate(text.split("\n"), start=1):
         if line.strip():
             yield i, line
 

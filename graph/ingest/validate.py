@@ -74,11 +74,7 @@ def _to_model(rec: RawRecord, problems: list[Problem]) -> BaseModel | None:
     if rec.kind == "relationship" and not data.get("id"):
         data = dict(data)
         data["id"] = relationship_id(
-            str(data.get("source", "")),
-            str(data.get("type", "")),
-            str(data.get("target", "")),
-            data.get("start"),
-            data.get("role"),
+            data.get("source"), data.get("type"), data.get("target"), data.get("start"), data.get("role")
         )
     try:
         return MODELS[rec.kind].model_validate(data)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graph.dates import PARTIAL_DATE_RE, parse_partial_date, sort_key
+from graph.dates import PARTIAL_DATE_RE, date_bounds, parse_partial_date, sort_key
 from graph.errors import InvalidParameter
 from graph.model import Entity, Relationship
 from graph.narrate import sentence
@@ -14,6 +14,7 @@ from graph.vocabulary import EntityKind
 __all__ = ["entity_date", "timeline"]
 
 DATE_KEYS = ("date", "signed", "announced", "filed", "held")
+_DATED_KINDS = (EntityKind.EVENT, EntityKind.AGREEMENT)
 
 
 def entity_date(ent: Entity) -> str | None:
@@ -55,6 +56,8 @@ def timeline(
                 parse_partial_date(value)
             except ValueError as exc:
                 raise InvalidParameter(name, str(exc)) from None
+    if start is not None and end is not None and date_bounds(end)[1] < date_bounds(start)[0]:
+        raise InvalidParameter("end", f"{end} is before start {start}")
     lo = sort_key(start) if start else None
     hi = end
     if refs:
@@ -63,57 +66,52 @@ def timeline(
         rel_ids = {a.rel_id for lst in adj.values() for a in lst}
         rels = list(store.get_relationships(rel_ids).values())
         ent_ids = set(ids) | {a.other for lst in adj.values() for a in lst}
+        events = [e for e in store.get_entities(ent_ids).values() if e.kind in _DATED_KINDS]
     else:
         rels = list(store.iter_relationships())
-        ent_ids = set()
-    ents = store.get_entities(ent_ids | {x for r in rels for x in (r.source, r.target, *r.denied_by)})
-    if not refs:
-        ents.update(
-            {e.id: e for k in (EntityKind.EVENT, EntityKind.AGREEMENT) for e in store.iter_entities(k.value)}
-        )
-    names = {i: e.name for i, e in ents.items()}
-    items: list[tuple[str, str, TimelineItem]] = []
-    dated: list[Relationship] = [r for r in rels if r.start]
-    sources = store.get_sources(
-        {s for r in dated for s in r.sources} | {s for e in ents.values() for s in e.sources}
-    )
-    for r in dated:
-        assert r.start is not None
-        items.append(
-            (
-                sort_key(r.start),
-                r.id,
-                TimelineItem(
-                    date=r.start,
-                    end=r.end,
-                    kind="relationship",
-                    relationship=r,
-                    sentence=sentence(r, True, names),
-                    sources=[sources[s] for s in r.sources if s in sources],
-                ),
-            )
-        )
-    for e in ents.values():
-        if e.kind not in (EntityKind.EVENT, EntityKind.AGREEMENT):
-            continue
+        events = [e for k in _DATED_KINDS for e in store.iter_entities(k.value)]
+
+    def shown(date: str) -> bool:
+        return (lo is None or sort_key(date) >= lo) and (hi is None or date[: len(hi)] <= hi)
+
+    # Choose (by date, then id) before building anything: sentences, sources and names are made
+    # only for the items returned, so a whole-graph timeline costs a sort, not a page per item.
+    picked: list[tuple[str, str, Relationship | Entity, str]] = []
+    for r in rels:
+        if r.start and shown(r.start):
+            picked.append((sort_key(r.start), r.id, r, r.start))
+    for e in events:
         d = entity_date(e)
-        if d is None:
-            continue
-        items.append(
-            (
-                sort_key(d),
-                e.id,
+        if d is not None and shown(d):
+            picked.append((sort_key(d), e.id, e, d))
+    picked.sort(key=lambda t: (t[0], t[1]))
+    del picked[limit:]
+    chosen_rels = [obj for _, _, obj, _ in picked if isinstance(obj, Relationship)]
+    ents = store.get_entities({x for r in chosen_rels for x in (r.source, r.target, *r.denied_by)})
+    names = {i: e.name for i, e in ents.items()}
+    sources = store.get_sources({s for _, _, obj, _ in picked for s in obj.sources})
+    out: list[TimelineItem] = []
+    for _, _, obj, d in picked:
+        cited = [sources[s] for s in obj.sources if s in sources]
+        if isinstance(obj, Relationship):
+            out.append(
                 TimelineItem(
                     date=d,
-                    kind=str(e.kind.value),
-                    entity=ref_of(e),
-                    sentence=f"{e.name} ({d}).",
-                    sources=[sources[s] for s in e.sources if s in sources],
-                ),
+                    end=obj.end,
+                    kind="relationship",
+                    relationship=obj,
+                    sentence=sentence(obj, True, names),
+                    sources=cited,
+                )
             )
-        )
-    items.sort(key=lambda t: (t[0], t[1]))
-    out = [
-        it for key, _, it in items if (lo is None or key >= lo) and (hi is None or it.date[: len(hi)] <= hi)
-    ]
-    return out[:limit]
+        else:
+            out.append(
+                TimelineItem(
+                    date=d,
+                    kind=str(obj.kind.value),
+                    entity=ref_of(obj),
+                    sentence=f"{obj.name} ({d}).",
+                    sources=cited,
+                )
+            )
+    return out

@@ -19,6 +19,7 @@ import sqlite3
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from typing import Any
 import networkx as nx
 import orjson
 
+from graph.cancel import shielded
 from graph.errors import StoreUnavailable
 from graph.filters import EdgeFilter
 from graph.ingest.records import Records, bulk_objects, entity_of, relationship_of, source_of
@@ -34,6 +36,7 @@ from graph.model import Entity, Relationship, Source, dump
 from graph.store.base import Adj, GraphStore, NameRow, PathSearcher, StoreStats
 from graph.store.csr import CsrIndex
 from graph.store.snapshot import Image, dump_parts, load_parts
+from graph.store.workspace_lock import WorkspaceLock, remove_orphans, tmp_name
 
 __all__ = ["MemoryStore"]
 
@@ -65,6 +68,9 @@ CREATE INDEX IF NOT EXISTS ent_kind ON entities(kind);
 EAGER_INDEX = 200_000
 #: Workspace files above this size (bytes) hold a graph big enough to load without GC pauses.
 BIG_FILE = 50_000_000
+#: Seconds a write waits for another writer of the same workspace (``cryptokg ingest`` waits this
+#: long for a running server's write; the API passes its own time budget).
+LOCK_TIMEOUT = 60.0
 
 Table = Mapping[str, dict[str, Any]]
 Row = tuple[Any, ...]
@@ -187,14 +193,18 @@ class MemoryStore(GraphStore):
         self._csr: CsrIndex | None = None
         self._csr_lock = threading.RLock()
         self._load_lock = threading.RLock()
+        #: Seconds a write waits for another writer of the workspace before ``StoreBusy``.
+        self.lock_timeout = LOCK_TIMEOUT
+        self._wlock: WorkspaceLock | None = None
         if self.workspace is not None:
             try:
                 self.workspace.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 msg = f"cannot create workspace {self.workspace}: {exc.strerror}"
                 raise StoreUnavailable(msg) from exc
-            for stale in self.workspace.glob(DB_NAME + ".tmp-*"):
-                stale.unlink(missing_ok=True)
+            self._wlock = WorkspaceLock(self.workspace / (DB_NAME + ".lock"))
+            # Only the temporary files of writers that no longer run: a running ingest keeps its own.
+            remove_orphans(self.db_path)
             if self.db_path.exists():
                 self._open_file()
 
@@ -260,7 +270,8 @@ class MemoryStore(GraphStore):
         self._pending = True
 
     def _load(self) -> None:
-        with self._load_lock, bulk_objects(self.db_path.stat().st_size > BIG_FILE):
+        # Shielded: a query's deadline never tears a load halfway; the loaded graph serves the next.
+        with shielded(), self._load_lock, bulk_objects(self.db_path.stat().st_size > BIG_FILE):
             if not self._pending:
                 return
             con = self._connect()
@@ -352,8 +363,40 @@ class MemoryStore(GraphStore):
         return True
 
     # -- write half ----------------------------------------------------------------
+    @contextmanager
+    def exclusive(self, timeout: float | None = None) -> Iterator[None]:
+        """Hold the workspace's write lock (across processes) with the graph current.
+
+        On entry, a graph that another process changed on disk is reloaded, so a change made
+        inside the block applies to what the workspace holds, and the version that follows
+        identifies that content. Re-entrant; a memory-only store needs no lock.
+        """
+        if self._wlock is None:
+            yield
+            return
+        with self._wlock.hold(self.lock_timeout if timeout is None else timeout):
+            if self._disk_version() not in (None, self._version):
+                self._open_file()
+            yield
+
+    def _disk_version(self) -> str | None:
+        """The version the workspace file holds now (None when there is no file yet)."""
+        if not self.db_path.exists():
+            return None
+        con = self._connect()
+        try:
+            row = con.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+        except sqlite3.DatabaseError:
+            return None
+        finally:
+            con.close()
+        return str(row[0]) if row else "empty"
+
     def replace_all(self, dataset: Dataset) -> None:
-        with bulk_objects(len(dataset.entities) + len(dataset.relationships) >= EAGER_INDEX):
+        with (
+            self.exclusive(),
+            bulk_objects(len(dataset.entities) + len(dataset.relationships) >= EAGER_INDEX),
+        ):
             self._replace(dataset)
 
     def _replace(self, dataset: Dataset) -> None:
@@ -385,8 +428,8 @@ class MemoryStore(GraphStore):
         image: Image | None = None,
     ) -> None:
         """Write a complete new database next to the old one, then rename it into place."""
-        tmp = self.db_path.with_name(f"{DB_NAME}.tmp-{os.getpid()}")
-        tmp.unlink(missing_ok=True)
+        tmp = tmp_name(self.db_path)
+        tmp.unlink(missing_ok=True)  # ours: left by an earlier failed write of this process
         try:
             con = sqlite3.connect(tmp, isolation_level=None)
             try:
@@ -518,6 +561,12 @@ class MemoryStore(GraphStore):
         entities: Iterable[Entity] = (),
         relationships: Iterable[Relationship] = (),
     ) -> None:
+        with self.exclusive():
+            self._upsert(list(sources), list(entities), list(relationships))
+
+    def _upsert(
+        self, sources: list[Source], entities: list[Entity], relationships: list[Relationship]
+    ) -> None:
         srcs = {s.id: dump(s) for s in sources}
         ents = {e.id: dump(e) for e in entities}
         rels = {r.id: dump(r) for r in relationships}
@@ -563,6 +612,10 @@ class MemoryStore(GraphStore):
         entities: Iterable[str] = (),
         relationships: Iterable[str] = (),
     ) -> None:
+        with self.exclusive():
+            self._delete(list(sources), list(entities), list(relationships))
+
+    def _delete(self, sources: list[str], entities: list[str], relationships: list[str]) -> None:
         ent_ids = [e for e in entities if e in self._g]
         rel_ids = {r for r in relationships if r in self._rels}
         for eid in ent_ids:
@@ -742,7 +795,7 @@ class MemoryStore(GraphStore):
         if self._pending:
             self._load()  # loading may build the index itself
             return self._index()
-        with self._csr_lock:
+        with shielded(), self._csr_lock:
             ix = self._csr
             if ix is None or ix.version != self._version:
                 ix = CsrIndex.build(self._g._node, self._rels, self._version)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import anyio
@@ -12,8 +13,8 @@ from fastapi.testclient import TestClient
 
 import api.deps
 from api.main import create_app
-from api.runner import GraphRunner, RWLock
-from graph.errors import QueryTimeout
+from api.runner import REQUEST_DEADLINE, GraphRunner, RWLock
+from graph.errors import QueryTimeout, ServerBusy
 from graph.ingest.pipeline import load_dataset
 from graph.model import Entity
 from graph.settings import Settings
@@ -69,35 +70,57 @@ def test_rwlock_readers_share_writers_wait() -> None:
     lock.release_read()
 
 
+def _until(cond: Callable[[], bool], limit: float = 30.0) -> None:
+    """Wait for ``cond`` (the limit only ends a broken test; it never decides a pass)."""
+    end = time.monotonic() + limit
+    while not cond():
+        assert time.monotonic() < end, "condition never came true"
+        time.sleep(0.001)
+
+
 def test_rwlock_waiting_writer_holds_back_new_readers() -> None:
     lock = RWLock()
     assert lock.acquire_read(0.1)
     got: list[bool] = []
-    writer = threading.Thread(target=lambda: got.append(lock.acquire_write(1.0)))
+    writer = threading.Thread(target=lambda: got.append(lock.acquire_write(60.0)))
     writer.start()
-    time.sleep(0.05)
-    assert not lock.acquire_read(0.05)  # the writer is waiting
+    _until(lambda: lock._writers_waiting == 1)
+    assert not lock.acquire_read(0)  # the writer is waiting
     lock.release_read()
     writer.join()
     assert got == [True]
     lock.release_write()
 
 
-def test_runner_budget_and_lock() -> None:
-    store = MemoryStore(None)
-    runner = GraphRunner(store, timeout=0.1)
+class Clock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_runner_stops_a_query_at_its_deadline_and_frees_the_lock() -> None:
+    clock = Clock()
+    runner = GraphRunner(MemoryStore(None), timeout=10.0, clock=clock)
+    stopped = threading.Event()
 
     def slow(s: GraphStore) -> int:
-        time.sleep(0.3)
-        return 1
+        clock.now += 11.0  # the budget runs out while the query runs
+        try:
+            while True:
+                time.sleep(0.001)
+        finally:
+            stopped.set()
 
     async def main() -> None:
         assert await runner.read(lambda s: s.backend) == "embedded"
-        with pytest.raises(QueryTimeout, match="time budget of 0.1 s"):
+        with pytest.raises(QueryTimeout, match="time budget of 10 s and was stopped"):
             await runner.read(slow)
-        assert runner.lock.acquire_write(1.0)  # the abandoned query finishes and lets go
-        runner.lock.release_write()
-        assert runner.lock.acquire_write(0.1)
+        assert stopped.is_set()  # stopped before the 504, not abandoned
+        assert runner.lock.acquire_write(0)  # and it let go of the lock
         try:
             with pytest.raises(QueryTimeout, match="busy"):
                 await runner.read(lambda s: 1)
@@ -110,26 +133,133 @@ def test_runner_budget_and_lock() -> None:
     anyio.run(main)
 
 
+def test_a_stopped_query_leaves_no_exception_behind_in_its_thread() -> None:
+    clock = Clock()
+    runner = GraphRunner(MemoryStore(None), timeout=1.0, threads=1, clock=clock)
+
+    def slow(s: GraphStore) -> int:
+        clock.now += 2.0
+        while True:
+            time.sleep(0.001)
+
+    def quick(s: GraphStore) -> int:
+        total = 0
+        for i in range(200_000):  # long enough for a stray exception to land in it
+            total += i
+        return total
+
+    async def main() -> None:
+        for _ in range(5):
+            with pytest.raises(QueryTimeout):
+                await runner.read(slow)
+            assert await runner.read(quick) == sum(range(200_000))
+
+    anyio.run(main)
+
+
+def test_a_shielded_load_is_not_torn_and_the_query_stops_after_it() -> None:
+    from graph.cancel import shielded
+
+    clock = Clock()
+    runner = GraphRunner(MemoryStore(None), timeout=1.0, clock=clock)
+    steps: list[str] = []
+
+    def loads_then_spins(s: GraphStore) -> int:
+        with shielded():
+            clock.now += 2.0
+            for _ in range(50):
+                time.sleep(0.002)  # the watchdog sees the deadline pass in here
+            steps.append("loaded")
+        steps.append("after")  # never reached: the deadline is acted on as the shield ends
+        return 1
+
+    async def main() -> None:
+        with pytest.raises(QueryTimeout):
+            await runner.read(loads_then_spins)
+
+    anyio.run(main)
+    assert steps == ["loaded"]
+
+
+def test_a_full_queue_is_429_with_retry_after() -> None:
+    runner = GraphRunner(MemoryStore(None), timeout=30.0, threads=1, queue=2)
+    release = threading.Event()
+    outcomes: list[str] = []
+
+    def blocked(s: GraphStore) -> int:
+        release.wait(60)
+        return 1
+
+    async def one() -> None:
+        try:
+            await runner.read(blocked)
+            outcomes.append("ok")
+        except ServerBusy as exc:
+            assert exc.status == 429 and exc.retry_after >= 1
+            outcomes.append("busy")
+
+    async def main() -> None:
+        async with anyio.create_task_group() as tg:
+            for _ in range(3):  # one runs, two wait
+                tg.start_soon(one)
+            while runner._waiting < 2:
+                await anyio.sleep(0.001)
+            await one()  # the queue is full
+            assert outcomes == ["busy"]
+            release.set()
+
+    anyio.run(main)
+    assert sorted(outcomes) == ["busy", "ok", "ok", "ok"]
+
+
+def test_a_request_deadline_covers_the_wait_for_a_thread() -> None:
+    clock = Clock()
+    runner = GraphRunner(MemoryStore(None), timeout=10.0, threads=1, clock=clock)
+    release = threading.Event()
+
+    def blocked(s: GraphStore) -> int:
+        release.wait(60)
+        return 1
+
+    async def main() -> None:
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(runner.read, blocked)
+            while runner._limiter().available_tokens:
+                await anyio.sleep(0.001)
+            token = REQUEST_DEADLINE.set(clock.now)  # this request's budget is already spent
+            try:
+                with pytest.raises(QueryTimeout, match="waited for a query thread"):
+                    await runner.read(lambda s: 1)
+            finally:
+                REQUEST_DEADLINE.reset(token)
+            release.set()
+
+    anyio.run(main)
+
+
 @pytest.mark.parametrize("threads", [1, 2, 3])
 def test_runner_runs_at_most_its_threads_at_once(threads: int) -> None:
-    runner = GraphRunner(MemoryStore(None), timeout=5.0, threads=threads)
+    runner = GraphRunner(MemoryStore(None), timeout=60.0, threads=threads)
     running = 0
     most = 0
     guard = threading.Lock()
+    full = threading.Event()
 
     def query(s: GraphStore) -> int:
         nonlocal running, most
         with guard:
             running += 1
             most = max(most, running)
-        time.sleep(0.05)
+            if running == threads:
+                full.set()
+        full.wait(30)  # hold the thread until all of them are busy at once
         with guard:
             running -= 1
         return 1
 
     async def main() -> None:
         async with anyio.create_task_group() as tg:
-            for _ in range(6):
+            for _ in range(2 * threads + 2):
                 tg.start_soon(runner.read, query)
 
     anyio.run(main)

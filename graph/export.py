@@ -549,7 +549,7 @@ def cypher_literal(value: Any) -> str:
     if isinstance(value, dict):
         return _cypher_map(value)
     text = str(value).replace("\\", "\\\\").replace("'", "\\'")
-    text = re.sub(r"[\x00-\x1f\x7f\u2028\u2029]", lambda m: f"\\u{ord(m.group()):04x}", text)
+    text = _CYPHER_CONTROL.sub(_cypher_escape, text)
     return f"'{text}'"
 
 
@@ -573,6 +573,16 @@ def cypher_comment(text: str) -> str:
 
 
 _LINE_BREAKS = re.compile("[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+
+
+_CYPHER_CONTROL = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]")
+#: Escapes both Neo4j and FalkorDB read; other control characters become ``\\uXXXX`` (Neo4j).
+_CYPHER_SHORT = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _cypher_escape(m: re.Match[str]) -> str:
+    c = m.group()
+    return _CYPHER_SHORT.get(c) or f"\\u{ord(c):04x}"
 
 
 def _cypher_map(values: dict[str, Any]) -> str:

@@ -241,7 +241,11 @@ def unquote(literal: str) -> str:
     body = literal[1:-1]
     return re.sub(
         r"\\(u[0-9a-f]{4}|.)",
-        lambda m: chr(int(m.group(1)[1:], 16)) if len(m.group(1)) == 5 else m.group(1),
+        lambda m: (
+            chr(int(m.group(1)[1:], 16))
+            if len(m.group(1)) == 5
+            else {"n": "\n", "r": "\r", "t": "\t"}.get(m.group(1), m.group(1))
+        ),
         body,
     )
 

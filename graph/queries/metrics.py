@@ -25,6 +25,10 @@ _CACHE: weakref.WeakKeyDictionary[GraphStore, dict[tuple[str, EdgeFilter], nx.Gr
 _SCORES: weakref.WeakKeyDictionary[GraphStore, dict[tuple[str, EdgeFilter, str], dict[str, float]]] = (
     weakref.WeakKeyDictionary()
 )
+#: Louvain partitions already found, per store: (version, filter, seed) -> communities.
+_PARTS: weakref.WeakKeyDictionary[GraphStore, dict[tuple[str, EdgeFilter, int], list[set[str]]]] = (
+    weakref.WeakKeyDictionary()
+)
 #: Work that networkx's betweenness does per second on the project's 2-core machine, counted as
 #: (BFS sources) x (entities + relationships); measured at about 0.8 million, rounded up so only
 #: requests that surely cannot finish are refused (``cancel.Watchdog`` stops the others).
@@ -115,11 +119,19 @@ def communities(
 ) -> list[Community]:
     """Communities found by Louvain modularity with a fixed ``seed`` (deterministic).
 
-    Ordered by size, largest first, then by smallest member id.
+    Ordered by size, largest first, then by smallest member id. The partition is kept per graph
+    version, filter and seed.
     """
     flt = flt if flt is not None else make_filter(**filters)
-    g = _graph(store, flt)
-    parts = nx.community.louvain_communities(g, seed=seed) if g.number_of_edges() else []
+    per = _PARTS.setdefault(store, {})
+    key = (store.version, flt, seed)
+    parts = per.get(key)
+    if parts is None:
+        g = _graph(store, flt)
+        parts = nx.community.louvain_communities(g, seed=seed) if g.number_of_edges() else []
+        if any(k[0] != store.version for k in per):
+            per.clear()
+        per[key] = parts
     groups = sorted((sorted(p) for p in parts if len(p) >= min_size), key=lambda p: (-len(p), p[0]))
     ents = store.get_entities({n for p in groups for n in p})
     return [Community(id=i, size=len(p), members=[ref_of(ents[n]) for n in p]) for i, p in enumerate(groups)]

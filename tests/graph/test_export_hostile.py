@@ -16,9 +16,21 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from neo4j import Driver, GraphDatabase
 
-from graph.export import read_node_link, to_csv_zip, to_cypher, to_gexf, to_graphml, to_node_link
+from graph.export import (
+    read_node_link,
+    self_contained,
+    to_csv_zip,
+    to_cypher,
+    to_gexf,
+    to_graphml,
+    to_node_link,
+    whole_graph,
+)
 from graph.ingest.pipeline import load_dataset
+from graph.ingest.validate import Dataset
 from graph.model import Entity, Relationship, Source, Subgraph
+from graph.store.base import GraphStore
+from graph.store.memory import MemoryStore
 from graph.vocabulary import EntityKind
 from tests.bolt_server import BoltServer, BoltServerUnavailable
 
@@ -207,3 +219,36 @@ def test_property_every_format_reads_back_exactly(
 def test_property_cypher_reads_back_exactly_in_falkordb(falkor: Driver, names: list[str]) -> None:
     sub = _sub(names)
     assert _load_cypher(falkor, to_cypher(sub, title=names[0])) == _names(sub)
+
+
+def _hostile_dataset() -> Dataset:
+    sub = _sub(HOSTILE)
+    return Dataset(
+        sources=dict(sub.sources),
+        entities={e.id: e for e in sub.nodes},
+        relationships={r.id: r for r in sub.edges},
+    )
+
+
+@pytest.mark.bolt
+@pytest.mark.parametrize("backend", ["embedded", "bolt"])
+def test_hostile_names_through_each_store_and_back(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    ds = _hostile_dataset()
+    if backend == "embedded":
+        store: GraphStore = MemoryStore(tmp_path / "ws")
+        store.replace_all(ds)
+        store = MemoryStore(tmp_path / "ws")  # read back from the workspace file
+    else:
+        store = request.getfixturevalue("bolt_store_factory")("hostile", ds)
+    sub = self_contained(store, whole_graph(store))
+    want = {i: e.name for i, e in ds.entities.items()}
+    assert _names(sub) == want
+    assert {r.id: (r.role, r.notes) for r in sub.edges} == {
+        r.id: (r.role, r.notes) for r in ds.relationships.values()
+    }
+    assert _via_json(sub) == want
+    assert _via_graphml(sub) == want
+    assert _via_gexf(sub) == want
+    assert _via_csv_zip(sub, tmp_path / "csv") == want

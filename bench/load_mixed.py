@@ -3,8 +3,9 @@
 Ingests a dataset into a temporary workspace, starts uvicorn on 127.0.0.1 with an API key, and
 for a fixed time (default 60 s, and never more than ``--max-requests`` requests) keeps
 ``--clients`` connections busy with a mix of ordinary reads (search, profile, neighbourhoods,
-paths), the worst queries (betweenness ranking, communities, the whole-graph timeline, depth-3
-neighbourhoods of the biggest hub) and writes (a new entity each). Latency is measured at the
+paths) and the worst queries (betweenness ranking, communities, the whole-graph timeline, depth-3
+neighbourhoods of the biggest hub), while one writer adds an entity every ``--write-every``
+seconds (a write changes the graph version, so every derived index is rebuilt after it). Latency is measured at the
 client. After the run the server is stopped and every acknowledged write is looked up in the
 workspace on disk. Results go to their own section of ``bench/RESULTS.md``.
 
@@ -75,7 +76,6 @@ def mix(
         ("betweenness", 2, lambda r, i: ("GET", "/api/v1/analytics/rankings?metric=betweenness&top=10")),
         ("communities", 2, lambda r, i: ("GET", "/api/v1/analytics/communities")),
         ("whole timeline", 3, lambda r, i: ("GET", "/api/v1/timeline?limit=5000")),
-        ("write", 20, lambda r, i: ("POST", f"/api/v1/entities#{i}")),
     ]
 
 
@@ -110,40 +110,60 @@ def drive(
     tallies: dict[str, Tally] = defaultdict(Tally)
     acked: list[str] = []
     lock = threading.Lock()
-    counter = iter(range(10**9))
     stop_at = time.monotonic() + args.seconds
     budget = threading.Semaphore(args.max_requests)
+
+    def record(name: str, seconds: float, status: int) -> None:
+        with lock:
+            tallies[name].add(seconds, status)
 
     def client(n: int) -> None:
         rng = random.Random(args.seed * 1000 + n)
         with httpx.Client(base_url=base, timeout=args.timeout * 3 + 10) as c:
             while time.monotonic() < stop_at and budget.acquire(blocking=False):
                 name, _, make = rng.choices(classes, weights)[0]
-                with lock:
-                    i = next(counter)
-                method, url = make(rng, i)
+                _, url = make(rng, 0)
                 started = time.perf_counter()
                 try:
-                    if method == "POST":
-                        eid = f"load-{i}"
-                        r = c.post(
-                            "/api/v1/entities",
-                            json={"id": eid, "kind": "person", "name": f"Load {i}", "sources": [args.source]},
-                            headers={"X-API-Key": KEY},
-                        )
-                        if r.status_code == 201:
-                            with lock:
-                                acked.append(eid)
-                    else:
-                        r = c.get(url)
+                    status = c.get(url).status_code
+                except httpx.HTTPError:
+                    status = 0
+                record(name, time.perf_counter() - started, status)
+
+    def writer() -> None:
+        """One new entity every ``--write-every`` seconds, as an editor's API client would."""
+        with httpx.Client(base_url=base, timeout=args.timeout * 3 + 10) as c:
+            i = 0
+            next_at = time.monotonic()
+            while time.monotonic() < stop_at:
+                eid = f"load-{i}"
+                started = time.perf_counter()
+                try:
+                    r = c.post(
+                        "/api/v1/entities",
+                        json={
+                            "id": eid,
+                            "kind": "person",
+                            "name": f"Load Writer {i}",
+                            "sources": [args.source],
+                        },
+                        headers={"X-API-Key": KEY},
+                    )
                     status = r.status_code
                 except httpx.HTTPError:
                     status = 0
-                with lock:
-                    tallies[name].add(time.perf_counter() - started, status)
+                if status == 201:
+                    with lock:
+                        acked.append(eid)
+                record("write", time.perf_counter() - started, status)
+                i += 1
+                next_at += args.write_every
+                time.sleep(max(0.0, next_at - time.monotonic()))
 
     started = time.perf_counter()
     threads = [threading.Thread(target=client, args=(n,)) for n in range(args.clients)]
+    if args.write_every > 0:
+        threads.append(threading.Thread(target=writer))
     for t in threads:
         t.start()
     for t in threads:
@@ -194,7 +214,7 @@ def measure(data: Path, args: argparse.Namespace) -> list[str]:
         "| class | requests | statuses | p50 ms | p99 ms | max ms |",
         "|---|---|---|---|---|---|",
     ]
-    for name, _, _ in mix(["x"], ["x"]):
+    for name in [c for c, _, _ in mix(["x"], ["x"])] + ["write"]:
         t = tallies.get(name)
         if t is None:
             continue
@@ -224,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-requests", type=int, default=200_000, help="never more requests than this")
     ap.add_argument("--clients", type=int, default=32, help="concurrent client connections")
     ap.add_argument("--timeout", type=float, default=10.0, help="the server's time budget (seconds)")
+    ap.add_argument("--write-every", type=float, default=2.0, help="seconds between two writes (0: none)")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--no-write", action="store_true", help="print instead of updating RESULTS.md")
     args = ap.parse_args(argv)
@@ -236,17 +257,18 @@ def main(argv: list[str] | None = None) -> int:
         "",
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.system()} {platform.machine()}, "
         f"{os.cpu_count()} CPUs, Python {platform.python_version()}: uvicorn, 1 worker, embedded store, "
-        f"on {HOST}; {args.clients} closed-loop clients for {args.seconds:g} s. Mix by weight: search 20, "
-        "profile 20, depth-2 neighbourhood 15, shortest path 15, writes 20, and the worst queries: "
-        "depth-3 neighbourhood of the biggest hub 3, whole-graph timeline 3, betweenness 2, communities 2. "
-        "Latency at the client, queueing included.",
+        f"on {HOST}; {args.clients} closed-loop reading clients for {args.seconds:g} s (as fast as the server "
+        "answers), and one writer adding an entity every "
+        f"{args.write_every:g} s. Reads by weight: search 20, profile 20, depth-2 neighbourhood 15, shortest "
+        "path 15, and the worst queries: depth-3 neighbourhood of the biggest hub 3, whole-graph timeline 3, "
+        "betweenness 2, communities 2. Latency at the client, queueing included.",
         "",
     ]
     for data in datasets:
         lines.extend(measure(data, args))
     lines += [
         f"Reproduce: `python -m bench.load_mixed {' '.join(f'--data {_shown(d)}' for d in datasets)} "
-        f"--seconds {args.seconds:g} --clients {args.clients}`.",
+        f"--seconds {args.seconds:g} --clients {args.clients} --write-every {args.write_every:g}`.",
         END,
     ]
     text = "\n".join(lines)

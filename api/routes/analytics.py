@@ -144,7 +144,7 @@ async def get_communities(
     flt = filters.edge_filter()
 
     def work(store: GraphStore) -> CommunitiesOut:
-        found = communities(store, seed=seed, min_size=min_size, flt=flt)
+        found = communities(store, seed=seed, min_size=min_size, flt=flt, budget=graph.timeout)
         listed = [CommunityOut.from_domain(c, members=members) for c in found[:limit]]
         return CommunitiesOut(seed=seed, total=len(found), communities=listed)
 

@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
+from graph.cancel import shielded
 from graph.errors import EntityNotFound, InvalidParameter
 from graph.ingest.records import bulk_objects
 from graph.model import Entity, EntityRef, Relationship
@@ -221,9 +222,14 @@ def _index(store: GraphStore) -> _Index:
     is_alias: list[bool] = []
     rows: list[tuple[str, str, str, int]] = []
     by_key: dict[str, list[int]] = {}
-    names = store.name_rows()
-    with bulk_objects(len(names) > FUZZY_EXHAUSTIVE):
-        idx = _build_index(store.version, names, keys, owners, is_alias, rows, by_key)
+    # Shielded: an index that a query's deadline cut short would be built again by the next
+    # search, and under load never finish; built once, it serves every search of this version.
+    with shielded():
+        names = store.name_rows()
+        with bulk_objects(len(names) > FUZZY_EXHAUSTIVE):
+            idx = _build_index(store.version, names, keys, owners, is_alias, rows, by_key)
+            if len(idx.keys) > FUZZY_EXHAUSTIVE:
+                idx.scaled()  # what big searches use, built under the same shield
     _CACHE[store] = idx
     return idx
 

@@ -33,6 +33,9 @@ _PARTS: weakref.WeakKeyDictionary[GraphStore, dict[tuple[str, EdgeFilter, int], 
 #: (BFS sources) x (entities + relationships); measured at about 0.8 million, rounded up so only
 #: requests that surely cannot finish are refused (``cancel.Watchdog`` stops the others).
 BETWEENNESS_RATE = 1_000_000.0
+#: Entities plus relationships that networkx's Louvain gets through per second here (measured at
+#: about 6,000 on a busy machine and 12,000 on an idle one; rounded up, as above).
+LOUVAIN_RATE = 20_000.0
 #: Sources sampled by betweenness above this many entities (exact below it).
 EXACT_BETWEENNESS = 5000
 SAMPLED_SOURCES = 500
@@ -84,7 +87,9 @@ def rank(
     key = (store.version, flt, metric)
     scores = per.get(key)
     if scores is None:
-        scores = _scores(_graph(store, flt), metric, budget)
+        if metric == "betweenness":
+            _check_cost(store, "betweenness", budget)
+        scores = _scores(_graph(store, flt), metric)
         if any(k[0] != store.version for k in per):
             per.clear()
         per[key] = scores
@@ -95,27 +100,50 @@ def rank(
     return [RankItem(entity=ref_of(ents[n]), score=round(scores[n], 6)) for n in order]
 
 
-def _scores(g: nx.Graph, metric: str, budget: float | None) -> dict[str, float]:
+def _check_cost(store: GraphStore, what: str, budget: float | None) -> None:
+    """Refuse, before any work, an analysis of the whole graph that cannot finish in ``budget``.
+
+    The estimate uses the store's counts (filters only make the graph smaller, so it is an upper
+    bound) and the rates measured on this project's machine.
+    """
+    if budget is None:
+        return
+    st = store.stats()
+    n, m = st.entities, st.relationships
+    if what == "betweenness":
+        k = n if n <= EXACT_BETWEENNESS else SAMPLED_SOURCES
+        need = k * (n + m) / BETWEENNESS_RATE
+        alternative = "or rank by degree or pagerank"
+    else:
+        need = (n + m) / LOUVAIN_RATE
+        alternative = "or look at one entity's neighbourhood"
+    if need > budget:
+        msg = (
+            f"{what} over {n:,} entities and {m:,} relationships needs about {need:,.0f} s, "
+            f"more than the time budget of {budget:g} s; narrow the graph with filters "
+            f"(categories, types, min_status, as_of) {alternative}"
+        )
+        raise InvalidParameter("metric" if what == "betweenness" else "graph", msg)
+
+
+def _scores(g: nx.Graph, metric: str) -> dict[str, float]:
     if metric == "degree":
         return {n: float(d) for n, d in g.degree()}
     if metric == "betweenness":
-        n, m = g.number_of_nodes(), g.number_of_edges()
-        k = None if n <= EXACT_BETWEENNESS else SAMPLED_SOURCES
-        need = (n if k is None else k) * (n + m) / BETWEENNESS_RATE
-        if budget is not None and need > budget:
-            msg = (
-                f"betweenness over {n:,} entities and {m:,} relationships needs about {need:,.0f} s, "
-                f"more than the time budget of {budget:g} s; narrow the graph with filters "
-                "(categories, types, min_status, as_of) or rank by degree or pagerank"
-            )
-            raise InvalidParameter("metric", msg)
+        k = None if g.number_of_nodes() <= EXACT_BETWEENNESS else SAMPLED_SOURCES
         out: dict[str, float] = nx.betweenness_centrality(g, k=k, seed=7)
         return out
     return nx.pagerank(g) if g.number_of_edges() else {n: 0.0 for n in g}
 
 
 def communities(
-    store: GraphStore, *, seed: int = 42, min_size: int = 2, flt: EdgeFilter | None = None, **filters: Any
+    store: GraphStore,
+    *,
+    seed: int = 42,
+    min_size: int = 2,
+    flt: EdgeFilter | None = None,
+    budget: float | None = None,
+    **filters: Any,
 ) -> list[Community]:
     """Communities found by Louvain modularity with a fixed ``seed`` (deterministic).
 
@@ -127,6 +155,7 @@ def communities(
     key = (store.version, flt, seed)
     parts = per.get(key)
     if parts is None:
+        _check_cost(store, "communities", budget)
         g = _graph(store, flt)
         parts = nx.community.louvain_communities(g, seed=seed) if g.number_of_edges() else []
         if any(k[0] != store.version for k in per):

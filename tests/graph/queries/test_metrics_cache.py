@@ -58,3 +58,11 @@ def test_betweenness_that_cannot_fit_the_budget_is_refused(monkeypatch: pytest.M
         rank(store, metric="betweenness", budget=0.5)
     assert rank(store, metric="betweenness")  # no budget given: computed
     assert rank(store, metric="degree", budget=0.5)  # degree is never refused
+
+
+def test_communities_that_cannot_fit_the_budget_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    store = fresh()
+    monkeypatch.setattr(metrics, "LOUVAIN_RATE", 1.0)
+    with pytest.raises(InvalidParameter, match="communities over 12 entities"):
+        communities(store, budget=0.5)
+    assert communities(store)  # no budget: computed

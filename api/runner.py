@@ -12,8 +12,9 @@ How many threads: ``settings.query_threads`` (default 2). The queries hold Pytho
 lock, so threads beyond the cores add no speed: they let a quick query pass a slow one, and
 cost lock hand-offs and cache (each thread has its own work arrays; see ``graph.store.csr``).
 
-Admission: at most ``settings.query_queue`` requests wait for a thread; the next gets 429 with
-``Retry-After`` at once, instead of a wait that would outlast its budget.
+Admission: at most ``settings.query_queue`` requests wait for a thread, and none that would wait
+longer than its deadline allows (judged from the recent service time); the next gets 429 with
+``Retry-After`` at once, instead of a wait that would end in a 504. Writes have their own lane.
 
 Why a lock: the embedded store is a networkx graph mutated in place by writes and swapped by
 ``refresh()``. Reads share the lock; a write or a reload takes it alone, so no query sees a
@@ -134,7 +135,12 @@ class GraphRunner:
         self._pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = (
             weakref.WeakKeyDictionary()
         )
+        self._writers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = (
+            weakref.WeakKeyDictionary()
+        )
         self._waiting = 0
+        #: Recent mean service time of a read, in seconds (see ``_in_thread``).
+        self._service = 0.01
         self.lock = RWLock()
         self._seen: tuple[int, int] | None = None
         self._synced = False
@@ -147,17 +153,26 @@ class GraphRunner:
             lim = self._limiters[loop] = anyio.CapacityLimiter(self.threads)
         return lim
 
+    def _writer(self) -> anyio.CapacityLimiter:
+        """The write lane of the running event loop: one write at a time."""
+        loop = asyncio.get_running_loop()
+        lim = self._writers.get(loop)
+        if lim is None:
+            lim = self._writers[loop] = anyio.CapacityLimiter(1)
+        return lim
+
     @property
     def busy_threads(self) -> int:
         """Query threads that hold work now (waiting for the lock, running, or being stopped)."""
-        return sum(int(lim.borrowed_tokens) for lim in list(self._limiters.values()))
+        lanes = [*self._limiters.values(), *self._writers.values()]
+        return sum(int(lim.borrowed_tokens) for lim in lanes)
 
     def _pool(self) -> anyio.CapacityLimiter:
         """anyio's own count of this runner's threads (never the bound: ``_limiter`` is)."""
         loop = asyncio.get_running_loop()
         lim = self._pools.get(loop)
         if lim is None:
-            lim = self._pools[loop] = anyio.CapacityLimiter(self.threads + 1)
+            lim = self._pools[loop] = anyio.CapacityLimiter(self.threads + 2)
         return lim
 
     def deadline(self) -> float:
@@ -169,19 +184,33 @@ class GraphRunner:
     def _left(self, deadline: float) -> float:
         return max(0.0, deadline - self.clock())
 
-    async def _in_thread(self, work: Callable[[], T], deadline: float) -> T:
-        """``work()`` in a query thread once one is free; 429 when too many already wait."""
-        limiter = self._limiter()
+    @property
+    def service_time(self) -> float:
+        """Recent mean seconds a query holds a thread (an exponentially weighted average)."""
+        return self._service
+
+    async def _in_thread(self, work: Callable[[], T], deadline: float, *, lane: str = "read") -> T:
+        """``work()`` in a query thread once one is free.
+
+        Admission: a request that would wait behind more than ``queue`` others, or longer than
+        its deadline allows (the requests ahead times the recent service time, spread over the
+        threads), gets 429 at once: the queue never holds what it cannot serve in time. Writes
+        have a lane of their own (one at a time, as the lock allows), so they never queue
+        behind reads.
+        """
+        limiter = self._limiter() if lane == "read" else self._writer()
         try:
             limiter.acquire_nowait()
         except anyio.WouldBlock:
-            if self._waiting >= self.queue:
-                wait = max(1, math.ceil(self.timeout / 2))
-                msg = (
-                    f"{self._waiting} requests are already waiting for the {self.threads} query "
-                    f"thread(s); try again in {wait} s"
-                )
-                raise ServerBusy(msg, retry_after=wait) from None
+            if lane == "read":
+                expected = (self._waiting + 1) * self._service / self.threads
+                if self._waiting >= self.queue or expected > self._left(deadline):
+                    wait = max(1, math.ceil(expected))
+                    msg = (
+                        f"{self._waiting} requests are already waiting for the {self.threads} query "
+                        f"thread(s), about {expected:.1f} s of work; try again in {wait} s"
+                    )
+                    raise ServerBusy(msg, retry_after=wait) from None
             self._waiting += 1
             try:
                 with anyio.move_on_after(self._left(deadline)) as scope:
@@ -194,12 +223,15 @@ class GraphRunner:
                     f"{self.timeout:g} s; try again"
                 )
                 raise QueryTimeout(msg) from None
+        started = self.clock()
         try:
             # Not abandoned on cancellation: the thread is released only when the work has
             # stopped, which the watchdog ensures by the deadline.
             return await anyio.to_thread.run_sync(work, limiter=self._pool())
         finally:
             limiter.release()
+            if lane == "read":
+                self._service = 0.8 * self._service + 0.2 * max(0.0, self.clock() - started)
 
     async def read(self, fn: Callable[Concatenate[GraphStore, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
         """``fn(store, *args, **kwargs)`` in a worker thread, sharing the lock, by the deadline.
@@ -273,7 +305,7 @@ class GraphRunner:
             finally:
                 self.lock.release_write()
 
-        return await self._in_thread(work, deadline)
+        return await self._in_thread(work, deadline, lane="write")
 
     async def sync(self) -> None:
         """Reload the embedded store if another process rewrote its workspace.
@@ -299,4 +331,4 @@ class GraphRunner:
             finally:
                 self.lock.release_write()
 
-        await self._in_thread(work, deadline)
+        await self._in_thread(work, deadline, lane="write")

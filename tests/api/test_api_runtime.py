@@ -212,6 +212,69 @@ def test_a_full_queue_is_429_with_retry_after() -> None:
     assert sorted(outcomes) == ["busy", "ok", "ok", "ok"]
 
 
+def test_a_wait_longer_than_the_budget_allows_is_429_at_once() -> None:
+    clock = Clock()
+    runner = GraphRunner(MemoryStore(None), timeout=10.0, threads=1, queue=100, clock=clock)
+    release = threading.Event()
+
+    def slow(s: GraphStore) -> int:
+        clock.now += 6.0  # each query holds the thread for 6 s of the 10 s budget
+        return 1
+
+    def blocked(s: GraphStore) -> int:
+        release.wait(60)
+        return 1
+
+    async def main() -> None:
+        for _ in range(12):
+            await runner.read(slow)
+        assert runner.service_time > 5.0
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(runner.read, blocked)
+            while runner._limiter().available_tokens:
+                await anyio.sleep(0.001)
+            tg.start_soon(runner.read, lambda s: 1)  # one waits: about 6 s of work ahead
+            while runner._waiting < 1:
+                await anyio.sleep(0.001)
+            try:
+                with pytest.raises(ServerBusy, match=r"about 1\d\.\d s of work") as info:
+                    await runner.read(lambda s: 1)  # the next would wait ~11 s: refused now
+                assert info.value.retry_after >= 10
+            finally:
+                release.set()
+
+    anyio.run(main)
+
+
+def test_writes_do_not_queue_behind_reads() -> None:
+    runner = GraphRunner(MemoryStore(None), timeout=30.0, threads=1, queue=5)
+    release = threading.Event()
+    order: list[str] = []
+
+    def blocked(s: GraphStore) -> int:
+        release.wait(60)
+        return 1
+
+    async def main() -> None:
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(runner.read, blocked)  # holds the only query thread (and a read lock)
+            while runner._limiter().available_tokens:
+                await anyio.sleep(0.001)
+
+            async def write() -> None:
+                await runner.write(lambda s: order.append("write"))
+
+            tg.start_soon(write)
+            while not runner.lock._writers_waiting:
+                await anyio.sleep(0.001)
+            # The write got its own thread at once and waits only for the reader's lock.
+            assert runner._waiting == 0
+            release.set()
+        assert order == ["write"]
+
+    anyio.run(main)
+
+
 def test_a_request_deadline_covers_the_wait_for_a_thread() -> None:
     clock = Clock()
     runner = GraphRunner(MemoryStore(None), timeout=10.0, threads=1, clock=clock)
@@ -226,13 +289,13 @@ def test_a_request_deadline_covers_the_wait_for_a_thread() -> None:
             tg.start_soon(runner.read, blocked)
             while runner._limiter().available_tokens:
                 await anyio.sleep(0.001)
-            token = REQUEST_DEADLINE.set(clock.now)  # this request's budget is already spent
+            token = REQUEST_DEADLINE.set(clock.now + 0.5)  # admitted, but the thread stays busy
             try:
                 with pytest.raises(QueryTimeout, match="waited for a query thread"):
                     await runner.read(lambda s: 1)
             finally:
                 REQUEST_DEADLINE.reset(token)
-            release.set()
+                release.set()
 
     anyio.run(main)
 

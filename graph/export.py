@@ -79,7 +79,7 @@ FORMATS: dict[str, Format] = {
     )
 }
 
-SOURCE_COLUMNS = ["id", "kind", "title", "publisher", "url", "date", "date_note", "summary"]
+SOURCE_COLUMNS = ["id", "kind", "title", "publisher", "url", "date", "date_note", "copy_of", "summary"]
 ENTITY_CSV_COLUMNS = [
     "id",
     "kind",
@@ -106,6 +106,7 @@ REL_COLUMNS = [
     "status",
     "denied_by",
     "sources",
+    "last_checked",
     "notes",
 ]
 #: Keys that node-link JSON adds to a relationship for viewers; ``read_node_link`` drops them.
@@ -261,6 +262,7 @@ EDGE_FIELDS: list[tuple[str, str]] = [
     ("denied_by", "string"),
     ("notes", "string"),
     ("sources", "string"),
+    ("last_checked", "string"),
 ]
 
 

@@ -12,6 +12,7 @@ from enum import StrEnum
 __all__ = [
     "Category",
     "EntityKind",
+    "PRIMARY_SOURCE_KINDS",
     "RelType",
     "REL_TYPES",
     "SourceKind",
@@ -96,13 +97,29 @@ SOURCE_KIND_HELP: dict[SourceKind, str] = {
     SourceKind.COURT_FILING: "A filing or order of a court.",
     SourceKind.GOVERNMENT_RELEASE: "A release or document published by a government agency.",
     SourceKind.LEGISLATIVE_RECORD: "A release or letter of a legislature or one of its members.",
-    SourceKind.COMPANY_STATEMENT: "A statement published by a company or its officers.",
+    SourceKind.COMPANY_STATEMENT: (
+        "A statement a party published itself: a company, its officers, or a person's own post."
+    ),
     SourceKind.NEWS_REPORT: "A news article or wire story.",
-    SourceKind.REPRINT: "A third-party copy of another document (e.g. a press release reprint).",
+    SourceKind.REPRINT: (
+        "A third-party copy of a news report. A labelled copy of a primary record keeps the kind of "
+        "what it copies and names it in `copy_of`."
+    ),
     SourceKind.PODCAST: "A podcast or its transcript.",
     SourceKind.REFERENCE: "An encyclopedia or reference page.",
     SourceKind.OTHER: "Anything else: blogs, aggregators, social media posts.",
 }
+
+
+#: Source kinds that are primary records: the ``evidence=primary`` filter and ``confirmed`` need one.
+PRIMARY_SOURCE_KINDS: frozenset[SourceKind] = frozenset(
+    {
+        SourceKind.COURT_FILING,
+        SourceKind.GOVERNMENT_RELEASE,
+        SourceKind.LEGISLATIVE_RECORD,
+        SourceKind.COMPANY_STATEMENT,
+    }
+)
 
 
 class Category(StrEnum):
@@ -279,7 +296,13 @@ _TYPES: list[RelType] = [
     _t("filed_in", LEG, "was filed in", "heard", "Court where a case was filed."),
     _t("paused_case", LEG, "paused", "was paused by", "Paused or stayed a case.", power="forward"),
     _t("dismissed_case", LEG, "dismissed", "was dismissed by", "Dismissed a case.", power="forward"),
-    _t("barred_from", LEG, "was barred from", "barred", "Barred from involvement."),
+    _t(
+        "barred_from",
+        LEG,
+        "was barred from",
+        "was named in a bar on",
+        "Barred from involvement; role says by whom (e.g. a plea term), never the target.",
+    ),
     _t(
         "released_on_bond",
         LEG,
@@ -309,6 +332,14 @@ _TYPES: list[RelType] = [
         symmetric=True,
     ),
     _t("froze_tokens_of", LEG, "froze tokens of", "had tokens frozen by", "Froze holdings.", power="forward"),
+    _t(
+        "demanded_compliance_with",
+        LEG,
+        "demanded compliance with",
+        "was the subject of a compliance demand by",
+        "An authority demanded that a party comply with an agreement or order.",
+        power="forward",
+    ),
     _t("dissolved", LEG, "dissolved", "was dissolved by", "Disbanded a unit or body.", power="forward"),
     # political
     _t("holds_office", POL, "held office at", "had in office", "Public office; role says which."),

@@ -55,3 +55,22 @@ def test_pardon_conflict_is_found(story: GraphStore) -> None:
     money = next(m for m in matches if m.pattern == "power-and-money" and m.party.id == "changpeng-zhao")
     assert money.chain.hops[0].relationship.type in {"pardoned", "sought_pardon_from"}
     assert all(h.citations for h in money.chain.hops)
+
+
+@pytest.mark.parametrize(("day", "suing"), [("2024-06-01", True), ("2025-06-01", False)])
+def test_sec_suing_binance_as_of(story: GraphStore, day: str, suing: bool) -> None:
+    flt = make_filter(types=["sued"], as_of=day)
+    assert any(a.other == "binance" for a in story.adjacent("sec", flt=flt)) is suing
+
+
+@pytest.mark.parametrize("day", ["2025-01-15", "2025-06-01", "2025-06-30", "2026-03-01"])
+def test_one_wlf_holdco_stake_as_of(story: GraphStore, day: str) -> None:
+    flt = make_filter(types=["owns_stake_in"], as_of=day)
+    stakes = [a for a in story.adjacent("dt-marks-defi", flt=flt) if a.other == "wlf-holdco"]
+    assert len(stakes) == 1
+
+
+def test_confirmed_filter_keeps_the_2023_resolution(story: GraphStore) -> None:
+    sub = neighbourhood(story, "binance", min_status="confirmed")
+    ids = {n.id for n in sub.nodes}
+    assert {"doj", "cftc", "ofac"} <= ids

@@ -6,6 +6,7 @@ labels are all derived from these tables.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -140,6 +141,9 @@ class RelType:
     ``power`` says whether the type expresses power of one side over the other
     (``"forward"``: the source holds power over the target; ``"reverse"``: the target over
     the source). ``tie`` marks money or family ties. Both drive the conflict-of-interest patterns.
+    ``lasting`` marks a state that holds until its end date (an office, a stake, a suit, a
+    monitorship), as opposed to a dated act (a plea, a fine, a letter); an open-ended lasting fact
+    reads "since <start>, last checked <date>".
     """
 
     name: str
@@ -150,6 +154,7 @@ class RelType:
     symmetric: bool = False
     power: str | None = None
     tie: bool = False
+    lasting: bool = False
 
 
 def _t(
@@ -367,7 +372,42 @@ _TYPES: list[RelType] = [
     ),
 ]
 
-REL_TYPES: dict[str, RelType] = {t.name: t for t in _TYPES}
+#: Types that describe a state lasting until the relationship's end date.
+_LASTING = frozenset(
+    {
+        "family_of",
+        "associate_of",
+        "ceo_of",
+        "co_ceo_of",
+        "role_at",
+        "chair_of",
+        "hired",
+        "advised",
+        "affiliate_of",
+        "affiliated_with",
+        "custodian_of",
+        "in_talks_with",
+        "owns",
+        "owns_stake_in",
+        "shareholder_of",
+        "controls",
+        "revenue_share_in",
+        "holds",
+        "party_to",
+        "sued",
+        "investigated",
+        "monitor_of",
+        "paused_case",
+        "barred_from",
+        "released_on_bond",
+        "imprisoned_by",
+        "disputed_with",
+        "holds_office",
+        "sought_pardon_from",
+    }
+)
+
+REL_TYPES: dict[str, RelType] = {t.name: dataclasses.replace(t, lasting=t.name in _LASTING) for t in _TYPES}
 
 CATEGORY_HELP: dict[Category, str] = {
     Category.PERSONAL: "Family, friendship, meetings.",

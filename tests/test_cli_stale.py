@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from graph.cli import app
 from graph.dates import date_bounds
 from graph.ingest.validate import Dataset
+from graph.vocabulary import REL_TYPES
 from tests.conftest import DATA
 
 runner = CliRunner()
@@ -28,7 +29,7 @@ def bundled_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _expected(ds: Dataset, today: dt.date, days: int) -> set[str]:
     out = set()
     for r in ds.relationships.values():
-        if r.end:
+        if r.end or not REL_TYPES[r.type].lasting:
             continue
         if (
             r.last_checked is None
@@ -53,6 +54,8 @@ def test_stale_lists_exactly_the_open_ended_facts_past_the_threshold(
     assert ("rel-103" in want) is (days == 180) and "rel-064" not in want
     # errata-reviewed rows (2026-12) are fresh on 2026-12-04; ended rows never appear
     assert all(bundled_dataset.relationships[f["id"]].end is None for f in got)
+    # a dated act (a guilty plea) is not an open-ended fact
+    assert "rel-017" not in {f["id"] for f in got}
 
 
 def test_stale_text_output_names_the_fact_and_its_check_date(bundled_ws: Path) -> None:

@@ -1,6 +1,7 @@
 """Open-ended facts not checked for a while: what a reporter should re-verify first.
 
-A fact is *open-ended* when it has no end date (the data says it still holds). It is *stale* when
+A fact is *open-ended* when its type describes a lasting state (an office, a stake, a suit, a
+monitorship: ``RelType.lasting``) and it has no end date, so the data says it still holds. It is *stale* when
 its ``last_checked`` date is older than the threshold, or unknown. ``today`` is a parameter so the
 answer does not depend on the clock.
 """
@@ -15,6 +16,7 @@ from graph.dates import date_bounds
 from graph.errors import InvalidParameter
 from graph.model import Relationship
 from graph.store.base import GraphStore
+from graph.vocabulary import REL_TYPES
 
 __all__ = ["StaleFact", "parse_age", "stale_facts"]
 
@@ -52,7 +54,7 @@ def stale_facts(store: GraphStore, *, older_than_days: int, today: dt.date) -> l
         raise InvalidParameter("older_than", "must not be negative")
     out = []
     for rel in store.iter_relationships():
-        if rel.end is not None:
+        if rel.end is not None or not REL_TYPES[rel.type].lasting:
             continue
         if rel.last_checked is None:
             out.append(StaleFact(rel, None))

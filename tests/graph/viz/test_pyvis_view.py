@@ -157,7 +157,10 @@ def test_tooltips_are_plain_text_with_role_dates_status_and_sources(store: Graph
     view = network_view(_whole(store))
     r06 = next(e for e in view.edges if e["id"] == "r06")["title"]
     lines = r06.split("\n")
-    assert lines[0] == "Acme Exchange is a party to Acme plea agreement as defendant (2023-11-21)."
+    assert (
+        lines[0]
+        == "Acme Exchange is a party to Acme plea agreement as defendant (since 2023-11-21; single source)."
+    )
     assert "Status: confirmed (An official or primary document was seen.)" in lines
     assert "Role: defendant" in lines
     assert "Dates: 2023-11-21" in lines

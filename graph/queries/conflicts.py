@@ -24,6 +24,7 @@ from dataclasses import replace
 from typing import Any
 
 from graph.errors import InvalidParameter
+from graph.evidence import with_evidence
 from graph.filters import EdgeFilter, make_filter
 from graph.model import Relationship
 from graph.queries.lookup import ref_of, resolve
@@ -179,6 +180,7 @@ def conflicts(
     if not 1 <= limit <= 1000:
         raise InvalidParameter("limit", "must be between 1 and 1000")
     flt = flt if flt is not None else make_filter(**filters)
+    flt = with_evidence(store, flt)
     focus = resolve(store, entity) if entity else None
     found: dict[tuple[str, str, str], tuple[int, list[tuple[Relationship, bool]], str, str]] = {}
     office = replace(flt, types=frozenset({OFFICE}))

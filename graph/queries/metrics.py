@@ -8,6 +8,7 @@ from typing import Any
 import networkx as nx
 
 from graph.errors import InvalidParameter
+from graph.evidence import with_evidence
 from graph.filters import EdgeFilter, make_filter
 from graph.queries._walk import Adjacency, all_shortest
 from graph.queries.lookup import ref_of, resolve
@@ -61,6 +62,7 @@ def rank(
     if not 1 <= top <= 500:
         raise InvalidParameter("top", "must be between 1 and 500")
     flt = flt if flt is not None else make_filter(**filters)
+    flt = with_evidence(store, flt)
     g = _graph(store, flt)
     if metric == "degree":
         scores: dict[str, float] = {n: float(d) for n, d in g.degree()}
@@ -84,6 +86,7 @@ def communities(
     Ordered by size, largest first, then by smallest member id.
     """
     flt = flt if flt is not None else make_filter(**filters)
+    flt = with_evidence(store, flt)
     g = _graph(store, flt)
     parts = nx.community.louvain_communities(g, seed=seed) if g.number_of_edges() else []
     groups = sorted((sorted(p) for p in parts if len(p) >= min_size), key=lambda p: (-len(p), p[0]))
@@ -117,6 +120,7 @@ def brokers(
     if len(group_a) * len(group_b) > 400:
         raise InvalidParameter("groups", "at most 400 pairs")
     flt = flt if flt is not None else make_filter(**filters)
+    flt = with_evidence(store, flt)
     a_ids = sorted({resolve(store, r) for r in group_a})
     b_ids = sorted({resolve(store, r) for r in group_b})
     adj = Adjacency(store, flt, directed=False)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from graph.dates import PARTIAL_DATE_RE, parse_partial_date, sort_key
 from graph.errors import InvalidParameter
+from graph.evidence import with_evidence
+from graph.filters import make_filter
 from graph.model import Entity, Relationship
 from graph.narrate import sentence
 from graph.queries.lookup import ref_of, resolve
@@ -34,12 +36,14 @@ def timeline(
     start: str | None = None,
     end: str | None = None,
     limit: int = 500,
+    evidence: str | None = None,
 ) -> list[TimelineItem]:
     """Dated relationships and events, oldest first.
 
     With ``refs``, only what involves those entities (relationships at them, and events or
     agreements among them or linked to them); without, the whole graph. ``start``/``end``
     (YYYY, YYYY-MM or YYYY-MM-DD) bound the dates shown. Undated relationships are left out.
+    ``evidence="primary"`` keeps only relationships that cite a primary record.
 
     Examples
     --------
@@ -66,6 +70,9 @@ def timeline(
     else:
         rels = list(store.iter_relationships())
         ent_ids = set()
+    flt = with_evidence(store, make_filter(evidence=evidence))
+    if flt is not None and flt.rel_ids is not None:
+        rels = [r for r in rels if r.id in flt.rel_ids]
     ents = store.get_entities(ent_ids | {x for r in rels for x in (r.source, r.target, *r.denied_by)})
     if not refs:
         ents.update(

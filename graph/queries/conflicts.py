@@ -27,6 +27,7 @@ from graph.errors import InvalidParameter
 from graph.evidence import with_evidence
 from graph.filters import EdgeFilter, make_filter
 from graph.model import Relationship
+from graph.queries.conflict_wording import chain_wording, power_rests_on_own_claim
 from graph.queries.lookup import ref_of, resolve
 from graph.queries.paths import build_paths
 from graph.results import ConflictMatch
@@ -217,8 +218,12 @@ def conflicts(
         explanation = (
             f"{o.name}{via} has power over {p.name} ({REL_TYPES[ptype].name.replace('_', ' ')}), "
             f"and {o.name} is linked to {p.name} through a {kind} tie (the chain below has {len(walk)} hops). "
-            "A match shows documented power and interest meeting; it is not evidence of wrongdoing."
+            "A match shows documented power and interest meeting; it is not evidence of wrongdoing. "
         )
+        power_at = next((i for i, h in enumerate(path.hops) if h.relationship.type == ptype), None)
+        explanation += chain_wording(path, power_at)
+        if power_at is not None and power_rests_on_own_claim(path.hops[power_at]):
+            explanation = "Power claimed by one party only. " + explanation
         out.append(
             ConflictMatch(
                 pattern=pattern, official=ref_of(o), party=ref_of(p), chain=path, explanation=explanation

@@ -614,9 +614,9 @@ def _entity_page(store: GraphStore, request: Request, ref: str) -> Response:
     if redirect:
         return redirect
     depth, max_nodes, flt = _entity_params(request.query_params)
-    prof = profile(store, eid)
+    prof = profile(store, eid, evidence=flt.evidence)
     _sub, view = _entity_view(store, eid, depth, max_nodes, flt)
-    items = timeline(store, [eid], limit=300)
+    items = timeline(store, [eid], limit=300, evidence=flt.evidence)
     notes = Footnotes()
     ent_cites = notes.cite(prof.sources)
     groups = _relationship_rows(store, prof, notes)
@@ -1011,7 +1011,8 @@ def _timeline_page(store: GraphStore, request: Request) -> Response:
     refs = [r.strip() for r in qp.getlist("entity") if r.strip()][:20]
     start, end = _text(qp, "start"), _text(qp, "end")
     ids = [resolve(store, r) for r in refs]
-    items = timeline(store, ids or None, start=start, end=end, limit=2000)
+    evidence = "primary" if _text(qp, "evidence") == "primary" else None
+    items = timeline(store, ids or None, start=start, end=end, limit=2000, evidence=evidence)
     chosen = store.get_entities(ids)
     notes = Footnotes()
     years: dict[str, list[tuple[TimelineItem, list[int]]]] = {}

@@ -116,7 +116,7 @@ def sentence(
         p for p in (date_phrase(rel.start, rel.end, rel.last_checked, lasting=t.lasting), _amount(rel)) if p
     ]
     if is_credited(rel):
-        details.append("credited against another penalty, not to be added to it")
+        details.append("credited against other penalties: do not add up")
     status = status_phrase(rel)
     if status:
         details.append(status)

@@ -165,7 +165,9 @@ def test_tooltips_are_plain_text_with_role_dates_status_and_sources(store: Graph
     assert "Role: defendant" in lines
     assert "Dates: 2023-11-21" in lines
     assert "Sources:" in lines
-    assert any(line.endswith("Acme plea agreement, District Court, 2023-11-21") for line in lines)
+    assert any(
+        line.endswith("Acme plea agreement, District Court, 2023-11-21, court filing") for line in lines
+    )
     r15 = next(e for e in view.edges if e["id"] == "r15")["title"]
     assert "Denied by: Alice Example" in r15.split("\n")
     alice = next(n for n in view.nodes if n["id"] == "alice")["title"]

@@ -24,7 +24,11 @@ def client() -> Iterator[TestClient]:
             source("news", title="Press story", kind="news_report"),
             source("news2", title="Second story", kind="news_report"),
         ],
-        entities=[person("zed", sources=["court"]), company("firm", sources=["court"])],
+        entities=[
+            person("zed", sources=["court"]),
+            company("firm", sources=["court"]),
+            company("venture", sources=["court"]),
+        ],
         relationships=[
             rel(
                 "r1",
@@ -43,6 +47,16 @@ def client() -> Iterator[TestClient]:
                 start="2023-11-21",
                 status="confirmed",
                 sources=["court"],
+            ),
+            rel(
+                "r3",
+                "venture",
+                "in_talks_with",
+                "firm",
+                start="2025-03",
+                denied_by=["venture"],
+                sources=["news"],
+                notes="No official confirmation from either side.",
             ),
         ],
     )
@@ -72,3 +86,10 @@ def test_primary_records_only_filter_on_the_entity_page(client: TestClient) -> N
     primary = client.get("/api/v1/entities/zed/neighbours", params={"evidence": "primary"}).json()
     assert [e["id"] for e in every["edges"]] == ["r1", "r2"]
     assert [e["id"] for e in primary["edges"]] == ["r2"]
+
+
+def test_path_narrative_marks_unconfirmed_talks_with_denials_and_the_record(client: TestClient) -> None:
+    html = client.get("/path", params={"source": "venture", "target": "firm"}).text
+    assert "held talks with" in html
+    assert "reported, unconfirmed; denied by Venture; single source" in html
+    assert "No official confirmation from either side." in html

@@ -1,4 +1,4 @@
-"""``cryptokg stale``: exactly the open-ended facts past the threshold."""
+"""``cryptokg stale`` lists exactly the open-ended facts past the threshold; ``--evidence primary`` filters."""
 
 from __future__ import annotations
 
@@ -72,3 +72,19 @@ def test_stale_bad_input_names_the_parameter(bundled_ws: Path, args: list[str], 
     assert res.exit_code != 0
     assert word in (res.stderr + res.stdout)
     assert "Traceback" not in (res.stderr + res.stdout)
+
+
+def test_evidence_primary_on_the_command_line(bundled_ws: Path) -> None:
+    def edges(*extra: str) -> set[str]:
+        res = runner.invoke(app, ["neighbours", "binance", "--workspace", str(bundled_ws), "--json", *extra])
+        assert res.exit_code == 0, res.stderr
+        return {e["id"] for e in json.loads(res.stdout)["edges"]}
+
+    every, primary = edges(), edges("--evidence", "primary")
+    assert primary and primary < every
+    assert "rel-017" in primary  # the guilty plea, backed by the USAO release
+    assert "rel-197" not in primary  # the defamation suit, press only
+    bad = runner.invoke(
+        app, ["neighbours", "binance", "--workspace", str(bundled_ws), "--evidence", "gossip"]
+    )
+    assert bad.exit_code != 0 and "evidence" in (bad.stderr + bad.stdout)

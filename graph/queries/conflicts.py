@@ -215,12 +215,13 @@ def conflicts(
         o, p, h = ents[official], ents[party], ents[holder]
         via = "" if official == holder else f", through {h.name}, where {o.name} holds office,"
         kind = "family" if pattern == "power-and-family" else "money"
+        power_at = next((i for i, hop in enumerate(path.hops) if hop.relationship.type == ptype), None)
+        where = f"hop {power_at + 1}: " if power_at is not None else ""
         explanation = (
-            f"{o.name}{via} has power over {p.name} ({REL_TYPES[ptype].name.replace('_', ' ')}), "
+            f"{o.name}{via} has power over {p.name} ({where}{REL_TYPES[ptype].name.replace('_', ' ')}), "
             f"and {o.name} is linked to {p.name} through a {kind} tie (the chain below has {len(walk)} hops). "
             "A match shows documented power and interest meeting; it is not evidence of wrongdoing. "
         )
-        power_at = next((i for i, h in enumerate(path.hops) if h.relationship.type == ptype), None)
         explanation += chain_wording(path, power_at)
         if power_at is not None and power_rests_on_own_claim(path.hops[power_at]):
             explanation = "Power claimed by one party only. " + explanation

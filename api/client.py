@@ -90,6 +90,7 @@ class Filters(TypedDict, total=False):
     min_status: str
     as_of: str | dt.date
     unknown_dates: Literal["include", "exclude"]
+    evidence: Literal["any", "primary"]
 
 
 class ClientError(Exception):
@@ -233,12 +234,15 @@ class CryptoKGClient:
         """One page of entities ordered by id (``GET /api/v1/entities``)."""
         return self._get("/entities", Page[EntityOut], kind=kind, offset=offset, limit=limit)
 
-    def entity(self, id: str, *, limit: int | None = None) -> ProfileOut:
+    def entity(
+        self, id: str, *, limit: int | None = None, evidence: Literal["any", "primary"] | None = None
+    ) -> ProfileOut:
         """An entity's profile: its relationships by category and type (``GET /api/v1/entities/{id}``).
 
-        ``id`` may also be an exact name or alias; ``limit`` caps the relationships listed per type.
+        ``id`` may also be an exact name or alias; ``limit`` caps the relationships listed per type;
+        ``evidence="primary"`` keeps only relationships citing a primary record.
         """
-        return self._get(f"/entities/{_seg(id)}", ProfileOut, limit=limit)
+        return self._get(f"/entities/{_seg(id)}", ProfileOut, limit=limit, evidence=evidence)
 
     def neighbours(
         self,
@@ -310,9 +314,12 @@ class CryptoKGClient:
         start: str | dt.date | None = None,
         end: str | dt.date | None = None,
         limit: int | None = None,
+        evidence: Literal["any", "primary"] | None = None,
     ) -> TimelineOut:
         """Dated relationships and events, oldest first (``GET /api/v1/timeline``); none: whole graph."""
-        return self._get("/timeline", TimelineOut, entities=entities, start=start, end=end, limit=limit)
+        return self._get(
+            "/timeline", TimelineOut, entities=entities, start=start, end=end, limit=limit, evidence=evidence
+        )
 
     def rankings(
         self,

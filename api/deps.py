@@ -234,6 +234,7 @@ class FilterParams:
     min_status: str | None
     as_of: str | None
     unknown_dates: str
+    evidence: str = "any"
 
     def edge_filter(self, avoid: list[str] | None = None) -> EdgeFilter:
         """The ``EdgeFilter``; raises ``InvalidParameter`` (422) on unknown names or bad dates."""
@@ -247,6 +248,7 @@ class FilterParams:
             as_of=self.as_of,
             unknown_dates=self.unknown_dates,
             avoid=avoid,
+            evidence=self.evidence,
         )
 
 
@@ -287,6 +289,13 @@ async def filter_params(
         Literal["include", "exclude"],
         Query(description="With `as_of`: whether relationships with unknown dates count as holding."),
     ] = "include",
+    evidence: Annotated[
+        Literal["any", "primary"],
+        Query(
+            description="`primary`: only relationships citing a primary record (court filing, agency or "
+            "legislative release, a party's own statement, or a labelled copy of one)."
+        ),
+    ] = "any",
 ) -> FilterParams:
     return FilterParams(
         types=split_list("types", types, most=None),
@@ -297,6 +306,7 @@ async def filter_params(
         min_status=min_status.value if min_status is not None else None,
         as_of=as_of,
         unknown_dates=unknown_dates,
+        evidence=evidence,
     )
 
 

@@ -94,6 +94,12 @@ class SourceOut(_Out):
     url: str | None = Field(default=None, examples=["https://www.justice.gov/opa/pr/example"])
     date: str | None = Field(default=None, description="YYYY, YYYY-MM or YYYY-MM-DD", examples=["2023-11-21"])
     date_note: str | None = None
+    copy_of: str | None = Field(default=None, description="What this copy reproduces, when it is a copy.")
+    primary: bool = Field(
+        default=False,
+        description="A primary record: court filing, agency or legislative release, a party's own statement, "
+        "or a labelled copy of one.",
+    )
     summary: str | None = None
 
     @classmethod
@@ -106,6 +112,8 @@ class SourceOut(_Out):
             url=src.url,
             date=src.date,
             date_note=src.date_note,
+            copy_of=src.copy_of,
+            primary=src.is_primary,
             summary=src.summary,
         )
 
@@ -169,6 +177,9 @@ class RelationshipOut(_Out):
     denied_by: list[str] = Field(default_factory=list, description="Ids of entities that deny it.")
     notes: str | None = None
     sources: list[str] = Field(description="Ids of the sources that document it.", examples=[["s1"]])
+    last_checked: str | None = Field(
+        default=None, description="When its sources were last reviewed (YYYY, YYYY-MM or YYYY-MM-DD)."
+    )
 
     @classmethod
     def from_domain(cls, rel: Relationship) -> RelationshipOut:
@@ -187,6 +198,7 @@ class RelationshipOut(_Out):
             denied_by=list(rel.denied_by),
             notes=rel.notes,
             sources=list(rel.sources),
+            last_checked=rel.last_checked,
         )
 
 

@@ -222,3 +222,4 @@ def main() -> None:
 
 
 from graph import cli_queries as _cli_queries  # noqa: E402,F401  - registers query commands
+from graph import cli_stale as _cli_stale  # noqa: E402,F401  - registers `cryptokg stale`

@@ -28,6 +28,9 @@ StatusOpt = Annotated[
 AsOfOpt = Annotated[
     str | None, typer.Option("--as-of", help="Only relationships holding on this day (YYYY-MM-DD).")
 ]
+EvidenceOpt = Annotated[
+    str | None, typer.Option("--evidence", help="'primary': only relationships citing a primary record.")
+]
 UnknownOpt = Annotated[
     str, typer.Option("--unknown-dates", help="With --as-of: include or exclude undated relationships.")
 ]
@@ -72,6 +75,7 @@ def neighbours(
     exclude_categories: ExCatOpt = None,
     kinds: KindOpt = None,
     min_status: StatusOpt = None,
+    evidence: EvidenceOpt = None,
     as_of: AsOfOpt = None,
     unknown_dates: UnknownOpt = "include",
     store: StoreOpt = None,
@@ -96,6 +100,7 @@ def neighbours(
                     exclude_categories=exclude_categories,
                     kinds=kinds,
                     min_status=min_status,
+                    evidence=evidence,
                     as_of=as_of,
                     unknown_dates=unknown_dates,
                 ),
@@ -124,6 +129,7 @@ def path(
     exclude_categories: ExCatOpt = None,
     kinds: KindOpt = None,
     min_status: StatusOpt = None,
+    evidence: EvidenceOpt = None,
     as_of: AsOfOpt = None,
     unknown_dates: UnknownOpt = "include",
     store: StoreOpt = None,
@@ -154,6 +160,7 @@ def path(
                     exclude_categories=exclude_categories,
                     kinds=kinds,
                     min_status=min_status,
+                    evidence=evidence,
                     as_of=as_of,
                     unknown_dates=unknown_dates,
                     avoid=avoid_ids,
@@ -170,6 +177,7 @@ def common(
     max_hops: Annotated[int, typer.Option(help="1 or 2.")] = 1,
     limit: Annotated[int, typer.Option(help="Most results.")] = 25,
     min_status: StatusOpt = None,
+    evidence: EvidenceOpt = None,
     as_of: AsOfOpt = None,
     store: StoreOpt = None,
     workspace: WorkspaceOpt = None,
@@ -181,7 +189,11 @@ def common(
     with _open(store, workspace) as st:
         res = _guard(
             lambda: common_connections(
-                st, entities, max_hops=max_hops, limit=limit, flt=_flt(min_status=min_status, as_of=as_of)
+                st,
+                entities,
+                max_hops=max_hops,
+                limit=limit,
+                flt=_flt(min_status=min_status, as_of=as_of, evidence=evidence),
             )
         )
     emit_json(_dump(res)) if as_json else rt.print_common(out, res)
@@ -223,6 +235,7 @@ def rank(
         list[str] | None, typer.Option("--group-b", help="Brokers: second group (repeatable).")
     ] = None,
     min_status: StatusOpt = None,
+    evidence: EvidenceOpt = None,
     store: StoreOpt = None,
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
@@ -231,7 +244,7 @@ def rank(
     from graph.queries import metrics
 
     with _open(store, workspace) as st:
-        flt = _guard(lambda: _flt(min_status=min_status))
+        flt = _guard(lambda: _flt(min_status=min_status, evidence=evidence))
         if brokers_a or brokers_b:
             b = _guard(lambda: metrics.brokers(st, brokers_a or [], brokers_b or [], top=top, flt=flt))
             emit_json(_dump(b)) if as_json else rt.print_brokers(out, b)
@@ -248,6 +261,7 @@ def conflicts(
     entity: Annotated[str | None, typer.Option(help="Only matches involving this entity.")] = None,
     max_chain: Annotated[int, typer.Option(help="Longest money/family chain (1-5).")] = 4,
     min_status: StatusOpt = None,
+    evidence: EvidenceOpt = None,
     as_of: AsOfOpt = None,
     store: StoreOpt = None,
     workspace: WorkspaceOpt = None,
@@ -258,7 +272,12 @@ def conflicts(
 
     with _open(store, workspace) as st:
         items = _guard(
-            lambda: run(st, entity=entity, max_chain=max_chain, flt=_flt(min_status=min_status, as_of=as_of))
+            lambda: run(
+                st,
+                entity=entity,
+                max_chain=max_chain,
+                flt=_flt(min_status=min_status, as_of=as_of, evidence=evidence),
+            )
         )
     emit_json(_dump(items)) if as_json else rt.print_conflicts(out, items)
 

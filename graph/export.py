@@ -82,7 +82,7 @@ FORMATS: dict[str, Format] = {
     )
 }
 
-SOURCE_COLUMNS = ["id", "kind", "title", "publisher", "url", "date", "date_note", "summary"]
+SOURCE_COLUMNS = ["id", "kind", "title", "publisher", "url", "date", "date_note", "copy_of", "summary"]
 ENTITY_CSV_COLUMNS = [
     "id",
     "kind",
@@ -109,6 +109,7 @@ REL_COLUMNS = [
     "status",
     "denied_by",
     "sources",
+    "last_checked",
     "notes",
 ]
 #: Keys that node-link JSON adds to a relationship for viewers; ``read_node_link`` drops them.
@@ -264,6 +265,7 @@ EDGE_FIELDS: list[tuple[str, str]] = [
     ("denied_by", "string"),
     ("notes", "string"),
     ("sources", "string"),
+    ("last_checked", "string"),
 ]
 
 

@@ -21,7 +21,9 @@ class EdgeFilter:
     ``min_status`` keeps relationships at least that sure (confirmed > reported > alleged >
     denied); ``as_of`` keeps relationships holding on that day (see ``graph.dates``);
     ``kinds`` limits the entity kinds a walk may step onto; ``avoid`` lists entity ids
-    a walk may not step onto.
+    a walk may not step onto. ``evidence="primary"`` keeps relationships that cite a primary
+    record; a query turns it into ``rel_ids`` (the relationships that pass) with
+    ``graph.evidence.with_evidence`` before the store sees it.
     """
 
     types: frozenset[str] | None = None
@@ -33,6 +35,8 @@ class EdgeFilter:
     as_of: str | None = None
     unknown_dates: str = "include"
     avoid: frozenset[str] = frozenset()
+    evidence: str | None = None
+    rel_ids: frozenset[str] | None = None
 
     @property
     def is_open(self) -> bool:
@@ -62,8 +66,18 @@ class EdgeFilter:
         floor = STATUS_RANK[Status(self.min_status)]
         return frozenset(s.value for s, r in STATUS_RANK.items() if r >= floor)
 
+    def check_resolved(self) -> None:
+        """Raise when an ``evidence`` filter reaches a store without its ``rel_ids``."""
+        if self.evidence is not None and self.rel_ids is None:
+            msg = "evidence filter not resolved: call graph.evidence.with_evidence(store, flt) first"
+            raise ValueError(msg)
+
     def accepts(self, rel: Mapping[str, Any]) -> bool:
         """True when the relationship (a dict or model dump) passes the filter."""
+        if self.evidence is not None or self.rel_ids is not None:
+            self.check_resolved()
+            if self.rel_ids is not None and rel["id"] not in self.rel_ids:
+                return False
         t = rel["type"]
         if self.types is not None and t not in self.types:
             return False
@@ -111,6 +125,7 @@ def make_filter(
     as_of: str | None = None,
     unknown_dates: str = "include",
     avoid: Iterable[str] | None = None,
+    evidence: str | None = None,
 ) -> EdgeFilter:
     """Build an ``EdgeFilter`` from user input, raising ``InvalidParameter`` on bad values."""
     cats = [c.value for c in Category]
@@ -126,6 +141,8 @@ def make_filter(
             raise InvalidParameter("as_of", str(exc)) from None
         if len(as_of) != 10:
             raise InvalidParameter("as_of", "give a full date, YYYY-MM-DD")
+    if evidence not in (None, "any", "primary"):
+        raise InvalidParameter("evidence", f"unknown value {evidence!r}; expected 'any' or 'primary'")
     if unknown_dates not in ("include", "exclude"):
         raise InvalidParameter("unknown_dates", "expected 'include' or 'exclude'")
     return EdgeFilter(
@@ -138,4 +155,5 @@ def make_filter(
         as_of=as_of,
         unknown_dates=unknown_dates,
         avoid=frozenset(avoid or ()),
+        evidence="primary" if evidence == "primary" else None,
     )

@@ -13,7 +13,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInf
 from graph.dates import date_bounds, parse_partial_date
 from graph.guards import check_value
 from graph.ids import ID_PATTERN
-from graph.vocabulary import REL_TYPES, EntityKind, SourceKind, Status
+from graph.vocabulary import PRIMARY_SOURCE_KINDS, REL_TYPES, EntityKind, SourceKind, Status
 
 __all__ = [
     "Entity",
@@ -71,7 +71,14 @@ class Source(_Model):
     url: Url | None = None
     date: PartialDate | None = None
     date_note: str | None = None
+    copy_of: str | None = None
     summary: str | None = None
+
+    @property
+    def is_primary(self) -> bool:
+        """True for a primary record (court filing, agency or legislative release, a party's own
+        statement) or a labelled copy of one, which keeps the kind of what it copies."""
+        return self.kind in PRIMARY_SOURCE_KINDS
 
 
 class Entity(_Model):
@@ -113,6 +120,7 @@ class Relationship(_Model):
     denied_by: list[Id] = Field(default_factory=list)
     notes: str | None = None
     sources: list[Id] = Field(min_length=1)
+    last_checked: PartialDate | None = None
 
     @field_validator("type")
     @classmethod

@@ -6,12 +6,14 @@ labels are all derived from these tables.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from enum import StrEnum
 
 __all__ = [
     "Category",
     "EntityKind",
+    "PRIMARY_SOURCE_KINDS",
     "RelType",
     "REL_TYPES",
     "SourceKind",
@@ -96,13 +98,29 @@ SOURCE_KIND_HELP: dict[SourceKind, str] = {
     SourceKind.COURT_FILING: "A filing or order of a court.",
     SourceKind.GOVERNMENT_RELEASE: "A release or document published by a government agency.",
     SourceKind.LEGISLATIVE_RECORD: "A release or letter of a legislature or one of its members.",
-    SourceKind.COMPANY_STATEMENT: "A statement published by a company or its officers.",
+    SourceKind.COMPANY_STATEMENT: (
+        "A statement a party published itself: a company, its officers, or a person's own post."
+    ),
     SourceKind.NEWS_REPORT: "A news article or wire story.",
-    SourceKind.REPRINT: "A third-party copy of another document (e.g. a press release reprint).",
+    SourceKind.REPRINT: (
+        "A third-party copy of a news report. A labelled copy of a primary record keeps the kind of "
+        "what it copies and names it in `copy_of`."
+    ),
     SourceKind.PODCAST: "A podcast or its transcript.",
     SourceKind.REFERENCE: "An encyclopedia or reference page.",
     SourceKind.OTHER: "Anything else: blogs, aggregators, social media posts.",
 }
+
+
+#: Source kinds that are primary records: the ``evidence=primary`` filter and ``confirmed`` need one.
+PRIMARY_SOURCE_KINDS: frozenset[SourceKind] = frozenset(
+    {
+        SourceKind.COURT_FILING,
+        SourceKind.GOVERNMENT_RELEASE,
+        SourceKind.LEGISLATIVE_RECORD,
+        SourceKind.COMPANY_STATEMENT,
+    }
+)
 
 
 class Category(StrEnum):
@@ -123,6 +141,9 @@ class RelType:
     ``power`` says whether the type expresses power of one side over the other
     (``"forward"``: the source holds power over the target; ``"reverse"``: the target over
     the source). ``tie`` marks money or family ties. Both drive the conflict-of-interest patterns.
+    ``lasting`` marks a state that holds until its end date (an office, a stake, a suit, a
+    monitorship), as opposed to a dated act (a plea, a fine, a letter); an open-ended lasting fact
+    reads "since <start>, last checked <date>".
     """
 
     name: str
@@ -133,6 +154,7 @@ class RelType:
     symmetric: bool = False
     power: str | None = None
     tie: bool = False
+    lasting: bool = False
 
 
 def _t(
@@ -194,6 +216,13 @@ _TYPES: list[RelType] = [
         symmetric=True,
     ),
     _t("developed", PRO, "developed", "was developed by", "Built a product or its code."),
+    _t(
+        "helped_write_code_for",
+        PRO,
+        "helped write code for",
+        "had code written with help from",
+        "Contributed code to a product someone else issues (weaker than developed).",
+    ),
     _t("listed", PRO, "listed", "was listed by", "An exchange listed an asset."),
     _t("issued", PRO, "issued", "was issued by", "Issuer of a token or stablecoin."),
     _t("custodian_of", PRO, "is custodian of", "is held in custody by", "Holds reserves or assets."),
@@ -227,6 +256,13 @@ _TYPES: list[RelType] = [
     _t("received_income_from", FIN, "received income from", "paid income to", "Reported income.", tie=True),
     _t("paid_with", FIN, "paid with", "was the means of payment of", "Settled a deal in an asset.", tie=True),
     _t("holds", FIN, "holds", "is held by", "Holds tokens or assets.", tie=True),
+    _t(
+        "held_in_wallets",
+        FIN,
+        "held in its wallets coins of",
+        "had coins held in the wallets of",
+        "Coins of an asset sat in the party's wallets (e.g. an exchange's); not ownership.",
+    ),
     # legal / regulatory
     _t("party_to", LEG, "is a party to", "has as a party", "Party to an agreement; role says how."),
     _t("signed", LEG, "signed", "was signed by", "Signatory of an agreement or letter."),
@@ -242,7 +278,7 @@ _TYPES: list[RelType] = [
         "accepted_plea",
         LEG,
         "accepted the guilty plea of",
-        "had its plea accepted by",
+        "had a guilty plea accepted by",
         "A court accepted a plea.",
         power="forward",
     ),
@@ -279,7 +315,13 @@ _TYPES: list[RelType] = [
     _t("filed_in", LEG, "was filed in", "heard", "Court where a case was filed."),
     _t("paused_case", LEG, "paused", "was paused by", "Paused or stayed a case.", power="forward"),
     _t("dismissed_case", LEG, "dismissed", "was dismissed by", "Dismissed a case.", power="forward"),
-    _t("barred_from", LEG, "was barred from", "barred", "Barred from involvement."),
+    _t(
+        "barred_from",
+        LEG,
+        "was barred from",
+        "was named in a bar on",
+        "Barred from involvement; role says by whom (e.g. a plea term), never the target.",
+    ),
     _t(
         "released_on_bond",
         LEG,
@@ -309,6 +351,14 @@ _TYPES: list[RelType] = [
         symmetric=True,
     ),
     _t("froze_tokens_of", LEG, "froze tokens of", "had tokens frozen by", "Froze holdings.", power="forward"),
+    _t(
+        "demanded_compliance_with",
+        LEG,
+        "demanded compliance with",
+        "was the subject of a compliance demand by",
+        "An authority demanded that a party comply with an agreement or order.",
+        power="forward",
+    ),
     _t("dissolved", LEG, "dissolved", "was dissolved by", "Disbanded a unit or body.", power="forward"),
     # political
     _t("holds_office", POL, "held office at", "had in office", "Public office; role says which."),
@@ -336,7 +386,42 @@ _TYPES: list[RelType] = [
     ),
 ]
 
-REL_TYPES: dict[str, RelType] = {t.name: t for t in _TYPES}
+#: Types that describe a state lasting until the relationship's end date.
+_LASTING = frozenset(
+    {
+        "family_of",
+        "associate_of",
+        "ceo_of",
+        "co_ceo_of",
+        "role_at",
+        "chair_of",
+        "hired",
+        "advised",
+        "affiliate_of",
+        "affiliated_with",
+        "custodian_of",
+        "in_talks_with",
+        "owns",
+        "owns_stake_in",
+        "shareholder_of",
+        "controls",
+        "revenue_share_in",
+        "holds",
+        "party_to",
+        "sued",
+        "investigated",
+        "monitor_of",
+        "paused_case",
+        "barred_from",
+        "released_on_bond",
+        "imprisoned_by",
+        "disputed_with",
+        "holds_office",
+        "sought_pardon_from",
+    }
+)
+
+REL_TYPES: dict[str, RelType] = {t.name: dataclasses.replace(t, lasting=t.name in _LASTING) for t in _TYPES}
 
 CATEGORY_HELP: dict[Category, str] = {
     Category.PERSONAL: "Family, friendship, meetings.",

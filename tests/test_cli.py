@@ -94,14 +94,17 @@ def test_show_json(ws: Path) -> None:
     assert prof["entity"]["id"] == "carol"
     assert sorted(prof["groups"]) == ["financial", "personal", "political"]
     view = prof["groups"]["political"]["holds_office"][0]
-    assert view["sentence"] == "Carol Official held office at Federal Regulator as Director (2021)."
+    assert (
+        view["sentence"]
+        == "Carol Official held office at Federal Regulator as Director (since 2021; single source)."
+    )
     assert [s["id"] for s in view["sources"]] == ["s3"]
 
 
 def test_show_text_lists_sources(ws: Path) -> None:
     code, out, _ = run("show", "alice", "--workspace", str(ws))
     assert code == 0
-    assert "Alice Example founded Acme Exchange (2017)." in out
+    assert "Alice Example founded Acme Exchange (2017; single source)." in out
     assert "https://example.org/plea" in out
 
 

@@ -71,6 +71,10 @@ async def get_timeline(
     start: PartialDateQuery = None,
     end: PartialDateQuery = None,
     limit: Annotated[int, Query(ge=1, le=5000, description="Most items, 1 to 5000.")] = 500,
+    evidence: Annotated[
+        Literal["any", "primary"],
+        Query(description="`primary`: only relationships citing a primary record."),
+    ] = "any",
 ) -> Response:
     """Dated relationships and dated events or agreements, oldest first, each with its sources.
 
@@ -81,7 +85,7 @@ async def get_timeline(
     lo, hi = _partial_date("start", start), _partial_date("end", end)
 
     def work(store: GraphStore) -> TimelineOut:
-        items = timeline(store, refs, start=lo, end=hi, limit=limit)
+        items = timeline(store, refs, start=lo, end=hi, limit=limit, evidence=evidence)
         return TimelineOut(entities=refs or [], items=[TimelineItemOut.from_domain(i) for i in items])
 
     return await graph.read_json(work)

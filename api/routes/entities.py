@@ -102,6 +102,10 @@ async def get_entity_profile(
         int,
         Query(ge=1, le=MAX_PER_TYPE, description=f"Most relationships listed per type, 1 to {MAX_PER_TYPE}."),
     ] = 100,
+    evidence: Annotated[
+        Literal["any", "primary"],
+        Query(description="`primary`: only relationships citing a primary record."),
+    ] = "any",
 ) -> Response:
     """One entity with every relationship it has, grouped by category and then by type.
 
@@ -110,7 +114,9 @@ async def get_entity_profile(
     and `counts` gives how many there are (`truncated` says whether some were left out). An
     unknown id answers 404 with close matches in `suggestions`.
     """
-    return await graph.read_json(lambda s: ProfileOut.from_domain(profile(s, id), limit=limit))
+    return await graph.read_json(
+        lambda s: ProfileOut.from_domain(profile(s, id, evidence=evidence), limit=limit)
+    )
 
 
 @router.get(

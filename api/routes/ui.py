@@ -280,6 +280,7 @@ class Filters:
     categories: list[str] | None = None
     min_status: str | None = None
     as_of: str | None = None
+    evidence: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -290,16 +291,20 @@ class Filters:
             categories=sorted(set(cats)) if cats and set(cats) != set(CATEGORIES) else None,
             min_status=status if status in STATUSES else None,
             as_of=_text(qp, "as_of"),
+            evidence="primary" if _text(qp, "evidence") == "primary" else None,
         )
 
     def edge_filter(self) -> EdgeFilter:
-        return make_filter(categories=self.categories, min_status=self.min_status, as_of=self.as_of)
+        return make_filter(
+            categories=self.categories, min_status=self.min_status, as_of=self.as_of, evidence=self.evidence
+        )
 
     def params(self) -> dict[str, Any]:
         return {
             "category": self.categories or [],
             "min_status": self.min_status,
             "as_of": self.as_of,
+            "evidence": self.evidence,
             **self.extra,
         }
 
@@ -576,11 +581,18 @@ def _relationship_rows(
             t = REL_TYPES[rtype]
             for v in vs:
                 rel = v.relationship
+                role = ""
+                if rel.role:
+                    # the role belongs to the relationship's source: name it when that is the other side
+                    role = (
+                        f"({v.other.name}: {rel.role})" if t.symmetric and not v.forward else f"as {rel.role}"
+                    )
                 rows.append(
                     {
                         "view": v,
                         "verb": (t.verb if v.forward or t.symmetric else t.reverse_verb).capitalize(),
-                        "dates": date_phrase(rel.start, rel.end),
+                        "dates": date_phrase(rel.start, rel.end, rel.last_checked, lasting=t.lasting),
+                        "role": role,
                         "amount": _amount(rel),
                         "status": str(rel.status),
                         "denied": [deniers[d].name if d in deniers else d for d in rel.denied_by],
@@ -602,9 +614,9 @@ def _entity_page(store: GraphStore, request: Request, ref: str) -> Response:
     if redirect:
         return redirect
     depth, max_nodes, flt = _entity_params(request.query_params)
-    prof = profile(store, eid)
+    prof = profile(store, eid, evidence=flt.evidence)
     _sub, view = _entity_view(store, eid, depth, max_nodes, flt)
-    items = timeline(store, [eid], limit=300)
+    items = timeline(store, [eid], limit=300, evidence=flt.evidence)
     notes = Footnotes()
     ent_cites = notes.cite(prof.sources)
     groups = _relationship_rows(store, prof, notes)
@@ -999,7 +1011,8 @@ def _timeline_page(store: GraphStore, request: Request) -> Response:
     refs = [r.strip() for r in qp.getlist("entity") if r.strip()][:20]
     start, end = _text(qp, "start"), _text(qp, "end")
     ids = [resolve(store, r) for r in refs]
-    items = timeline(store, ids or None, start=start, end=end, limit=2000)
+    evidence = "primary" if _text(qp, "evidence") == "primary" else None
+    items = timeline(store, ids or None, start=start, end=end, limit=2000, evidence=evidence)
     chosen = store.get_entities(ids)
     notes = Footnotes()
     years: dict[str, list[tuple[TimelineItem, list[int]]]] = {}

@@ -102,7 +102,9 @@ def _rel_row(keys: list[str], sh: _Shared) -> Row:
     i_src, i_tgt, i_type, i_status, i_sources = (int(i) for i in required)  # type: ignore[arg-type]
     i_id = col.get("id")
     optional = [
-        (k, col[k]) for k in ("role", "start", "end", "amount", "currency", "denied_by", "notes") if k in col
+        (k, col[k])
+        for k in ("role", "start", "end", "amount", "currency", "denied_by", "notes", "last_checked")
+        if k in col
     ]
 
     def row(cells: list[str]) -> dict[str, Any] | None:
@@ -165,6 +167,10 @@ def _rel_row(keys: list[str], sh: _Shared) -> Row:
                     d["denied_by"] = denied
             if "notes" in opt:
                 d["notes"] = opt["notes"]
+            if "last_checked" in opt:
+                if sh.date(opt["last_checked"]) is None:
+                    return None
+                d["last_checked"] = opt["last_checked"]
         else:
             d["status"] = st
         d["sources"] = sources

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from graph.errors import InvalidParameter
+from graph.evidence import with_evidence
 from graph.filters import EdgeFilter, make_filter
 from graph.queries.lookup import ref_of, resolve
 from graph.results import CommonConnection, CommonResult
@@ -63,6 +64,7 @@ def common_connections(
     if not 1 <= limit <= 200:
         raise InvalidParameter("limit", "must be between 1 and 200")
     flt = flt if flt is not None else make_filter(**filters)
+    flt = with_evidence(store, flt)
     ids = list(dict.fromkeys(resolve(store, r) for r in refs))
     if len(ids) < 2:
         raise InvalidParameter("entities", "give at least two different entities")

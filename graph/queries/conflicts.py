@@ -24,8 +24,10 @@ from dataclasses import replace
 from typing import Any
 
 from graph.errors import InvalidParameter
+from graph.evidence import with_evidence
 from graph.filters import EdgeFilter, make_filter
 from graph.model import Relationship
+from graph.queries.conflict_wording import chain_wording, power_rests_on_own_claim
 from graph.queries.lookup import ref_of, resolve
 from graph.queries.paths import build_paths
 from graph.results import ConflictMatch
@@ -179,6 +181,7 @@ def conflicts(
     if not 1 <= limit <= 1000:
         raise InvalidParameter("limit", "must be between 1 and 1000")
     flt = flt if flt is not None else make_filter(**filters)
+    flt = with_evidence(store, flt)
     focus = resolve(store, entity) if entity else None
     found: dict[tuple[str, str, str], tuple[int, list[tuple[Relationship, bool]], str, str]] = {}
     office = replace(flt, types=frozenset({OFFICE}))
@@ -212,11 +215,16 @@ def conflicts(
         o, p, h = ents[official], ents[party], ents[holder]
         via = "" if official == holder else f", through {h.name}, where {o.name} holds office,"
         kind = "family" if pattern == "power-and-family" else "money"
+        power_at = next((i for i, hop in enumerate(path.hops) if hop.relationship.type == ptype), None)
+        where = f"hop {power_at + 1}: " if power_at is not None else ""
         explanation = (
-            f"{o.name}{via} has power over {p.name} ({REL_TYPES[ptype].name.replace('_', ' ')}), "
+            f"{o.name}{via} has power over {p.name} ({where}{REL_TYPES[ptype].name.replace('_', ' ')}), "
             f"and {o.name} is linked to {p.name} through a {kind} tie (the chain below has {len(walk)} hops). "
-            "A match shows documented power and interest meeting; it is not evidence of wrongdoing."
+            "A match shows documented power and interest meeting; it is not evidence of wrongdoing. "
         )
+        explanation += chain_wording(path, power_at)
+        if power_at is not None and power_rests_on_own_claim(path.hops[power_at]):
+            explanation = "Power claimed by one party only. " + explanation
         out.append(
             ConflictMatch(
                 pattern=pattern, official=ref_of(o), party=ref_of(p), chain=path, explanation=explanation

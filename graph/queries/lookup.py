@@ -16,6 +16,8 @@ from rapidfuzz import fuzz, process
 
 from graph.cancel import shielded
 from graph.errors import EntityNotFound, InvalidParameter
+from graph.evidence import with_evidence
+from graph.filters import make_filter
 from graph.ingest.records import bulk_objects
 from graph.model import Entity, EntityRef, Relationship
 from graph.narrate import sentence
@@ -427,16 +429,19 @@ def rel_sort_key(rel: Relationship) -> tuple[str, str]:
     return (sort_key(rel.start), rel.id)
 
 
-def profile(store: GraphStore, ref: str) -> Profile:
+def profile(store: GraphStore, ref: str, *, evidence: str | None = None) -> Profile:
     """An entity with all its relationships grouped by category and type, each cited.
+
+    ``evidence="primary"`` keeps only relationships that cite a primary record.
 
     >>> from graph.testing import mini_store
     >>> p = profile(mini_store(), "carol")
     >>> sorted(p.groups), [v.sentence for v in p.groups["political"]["holds_office"]]
-    (['financial', 'personal', 'political'], ['Carol Official held office at Federal Regulator as Director (2021).'])
+    (['financial', 'personal', 'political'], ['Carol Official held office at Federal Regulator as Director (since 2021; single source).'])
     """
     ent = get_entity(store, ref)
-    adj = store.adjacent(ent.id)
+    flt = with_evidence(store, make_filter(evidence=evidence))
+    adj = store.adjacent(ent.id, flt=flt)
     rels = store.get_relationships({a.rel_id for a in adj})
     others = store.get_entities({a.other for a in adj} | {d for r in rels.values() for d in r.denied_by})
     sources = store.get_sources({s for r in rels.values() for s in r.sources} | set(ent.sources))

@@ -8,6 +8,7 @@ from typing import Any
 import networkx as nx
 
 from graph.errors import InvalidParameter
+from graph.evidence import with_evidence
 from graph.filters import EdgeFilter, make_filter
 from graph.queries._walk import Adjacency, all_shortest
 from graph.queries.lookup import ref_of, resolve
@@ -83,6 +84,7 @@ def rank(
     if not 1 <= top <= 500:
         raise InvalidParameter("top", "must be between 1 and 500")
     flt = flt if flt is not None else make_filter(**filters)
+    flt = with_evidence(store, flt)
     per = _SCORES.setdefault(store, {})
     key = (store.version, flt, metric)
     scores = per.get(key)
@@ -151,6 +153,7 @@ def communities(
     version, filter and seed.
     """
     flt = flt if flt is not None else make_filter(**filters)
+    flt = with_evidence(store, flt)
     per = _PARTS.setdefault(store, {})
     key = (store.version, flt, seed)
     parts = per.get(key)
@@ -192,6 +195,7 @@ def brokers(
     if len(group_a) * len(group_b) > 400:
         raise InvalidParameter("groups", "at most 400 pairs")
     flt = flt if flt is not None else make_filter(**filters)
+    flt = with_evidence(store, flt)
     a_ids = sorted({resolve(store, r) for r in group_a})
     b_ids = sorted({resolve(store, r) for r in group_b})
     adj = Adjacency(store, flt, directed=False)

@@ -6,6 +6,7 @@ from dataclasses import replace
 from typing import Any
 
 from graph.errors import InvalidParameter
+from graph.evidence import with_evidence
 from graph.filters import EdgeFilter, make_filter
 from graph.model import Subgraph
 from graph.queries.lookup import resolve
@@ -55,6 +56,7 @@ def neighbourhood(
     if not 1 <= max_nodes <= MAX_NODES:
         raise InvalidParameter("max_nodes", f"must be between 1 and {MAX_NODES}")
     flt = flt if flt is not None else make_filter(**filters)
+    flt = with_evidence(store, flt)
     refs = [ref] if isinstance(ref, str) else list(ref)
     centers = sorted({resolve(store, r) for r in refs})
     if len(centers) > max_nodes:
@@ -78,6 +80,7 @@ def subgraph_of(store: GraphStore, ids: list[str], *, flt: EdgeFilter | None = N
     """The entities ``ids`` and every relationship among them that passes ``flt``."""
     keep = set(ids)
     ents = store.get_entities(keep)
+    flt = with_evidence(store, flt)
     rel_ids = store.edges_among(sorted(ents), flt=flt)
     rels = store.get_relationships(rel_ids)
     sources = store.get_sources({s for r in rels.values() for s in r.sources})

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from graph.errors import InvalidParameter
+from graph.evidence import with_evidence
 from graph.filters import EdgeFilter, make_filter
 from graph.model import Entity, Hop, Path, Relationship, Source
 from graph.narrate import sentence
@@ -74,6 +75,7 @@ def find_paths(
     """
     _check(mode, k, max_hops)
     flt = flt if flt is not None else make_filter(**filters)
+    flt = with_evidence(store, flt)
     src, tgt = get_entity(store, source), get_entity(store, target)
     if src.id in flt.avoid or tgt.id in flt.avoid:
         raise InvalidParameter("avoid", "cannot avoid the path's own endpoints")

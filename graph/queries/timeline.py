@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from graph.dates import PARTIAL_DATE_RE, date_bounds, parse_partial_date, sort_key
 from graph.errors import InvalidParameter
+from graph.evidence import with_evidence
+from graph.filters import make_filter
 from graph.model import Entity, Relationship
 from graph.narrate import sentence
 from graph.queries.lookup import ref_of, resolve
@@ -35,12 +37,14 @@ def timeline(
     start: str | None = None,
     end: str | None = None,
     limit: int = 500,
+    evidence: str | None = None,
 ) -> list[TimelineItem]:
     """Dated relationships and events, oldest first.
 
     With ``refs``, only what involves those entities (relationships at them, and events or
     agreements among them or linked to them); without, the whole graph. ``start``/``end``
     (YYYY, YYYY-MM or YYYY-MM-DD) bound the dates shown. Undated relationships are left out.
+    ``evidence="primary"`` keeps only relationships that cite a primary record.
 
     Examples
     --------
@@ -70,6 +74,9 @@ def timeline(
     else:
         rels = list(store.iter_relationships())
         events = [e for k in _DATED_KINDS for e in store.iter_entities(k.value)]
+    flt = with_evidence(store, make_filter(evidence=evidence))
+    if flt is not None and flt.rel_ids is not None:
+        rels = [r for r in rels if r.id in flt.rel_ids]
 
     def shown(date: str) -> bool:
         return (lo is None or sort_key(date) >= lo) and (hi is None or date[: len(hi)] <= hi)

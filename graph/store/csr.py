@@ -90,9 +90,13 @@ class _Rule:
         self.kind_lut: Bools | None = None
         self.exempt = np.array(sorted(ix.index[e] for e in exempt if e in ix.index), dtype=np.int32)
         self.avoid = EMPTY
+        self.id_lut: Bools | None = None
         if flt is None or flt.is_open:
             self.on_edges = self.on_nodes = False
             return
+        flt.check_resolved()
+        if flt.rel_ids is not None:
+            self.id_lut = np.array([r in flt.rel_ids for r in ix.rel_ids], dtype=np.bool_)
         if flt.types is not None or flt.exclude_types or flt.categories is not None or flt.exclude_categories:
             allowed = flt.allowed_types()
             self.type_lut = np.array([t in allowed for t in TYPE_NAMES], dtype=np.bool_)
@@ -105,7 +109,12 @@ class _Rule:
             self.kind_lut = np.array([k in flt.kinds for k in KIND_NAMES], dtype=np.bool_)
         if flt.avoid:
             self.avoid = np.array(sorted(ix.index[a] for a in flt.avoid if a in ix.index), dtype=np.int32)
-        self.on_edges = self.type_lut is not None or self.floor is not None or self.day is not None
+        self.on_edges = (
+            self.type_lut is not None
+            or self.floor is not None
+            or self.day is not None
+            or self.id_lut is not None
+        )
         self.on_nodes = self.kind_lut is not None or len(self.avoid) > 0
 
     def edges(self, eids: I32) -> Bools | None:
@@ -116,6 +125,9 @@ class _Rule:
         ok: Bools | None = None
         if self.type_lut is not None:
             ok = self.type_lut[ix.etype[eids]]
+        if self.id_lut is not None:
+            m = self.id_lut[eids]
+            ok = m if ok is None else ok & m
         if self.floor is not None:
             m = ix.status[eids] >= self.floor
             ok = m if ok is None else ok & m

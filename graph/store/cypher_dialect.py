@@ -93,6 +93,10 @@ def edge_conditions(flt: EdgeFilter | None, var: str = "r") -> tuple[list[str], 
     if allowed != frozenset(REL_TYPES):
         conds.append(f"{var}.type IN $types")
         params["types"] = sorted(allowed)
+    flt.check_resolved()
+    if flt.rel_ids is not None:
+        conds.append(f"{var}.id IN $rel_ids")
+        params["rel_ids"] = sorted(flt.rel_ids)
     if flt.min_status is not None:
         conds.append(f"{var}.status IN $statuses")
         params["statuses"] = sorted(flt.allowed_statuses())
@@ -432,7 +436,11 @@ class FalkorDialect(Dialect):
         if flt is not None and flt.is_open:
             flt = None
         if flt is not None and (
-            flt.min_status is not None or flt.as_of is not None or flt.kinds is not None or flt.avoid
+            flt.min_status is not None
+            or flt.as_of is not None
+            or flt.kinds is not None
+            or flt.avoid
+            or flt.rel_ids is not None
         ):
             return None
         types = _restricted_types(flt)

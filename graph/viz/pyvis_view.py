@@ -235,6 +235,8 @@ def _source_line(num: int, src: Source) -> str:
         parts.append(src.publisher)
     if src.date:
         parts.append(src.date)
+    kind = src.kind.value.replace("_", " ")
+    parts.append(f"{kind}, copy of {src.copy_of}" if src.copy_of else kind)
     return f"[{num}] " + ", ".join(parts)
 
 
@@ -275,6 +277,8 @@ def _edge_tooltip(
         lines.append(f"Role: {rel.role}")
     dates = date_phrase(rel.start, rel.end)
     lines.append(f"Dates: {dates}" if dates else "Dates: unknown")
+    if rel.last_checked:
+        lines.append(f"Last checked: {rel.last_checked}")
     if rel.denied_by:
         lines.append("Denied by: " + ", ".join(names.get(d, d) for d in rel.denied_by))
     if rel.notes:

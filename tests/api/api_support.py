@@ -42,6 +42,8 @@ SOURCES: dict[str, dict[str, Any]] = {
         "url": "https://example.org/plea",
         "date": "2023-11-21",
         "date_note": None,
+        "copy_of": None,
+        "primary": True,
         "summary": "Fictional plea filing for tests",
     },
     "s2": {
@@ -52,6 +54,8 @@ SOURCES: dict[str, dict[str, Any]] = {
         "url": "https://example.org/news/acme",
         "date": "2025-05-02",
         "date_note": None,
+        "copy_of": None,
+        "primary": False,
         "summary": "Fictional news report for tests",
     },
     "s3": {
@@ -62,6 +66,8 @@ SOURCES: dict[str, dict[str, Any]] = {
         "url": "https://example.org/news/regulator",
         "date": "2025-01",
         "date_note": None,
+        "copy_of": None,
+        "primary": False,
         "summary": "Fictional profile for tests",
     },
 }
@@ -200,6 +206,7 @@ def rel(rid: str) -> dict[str, Any]:
         "denied_by": [],
         "notes": None,
         "sources": sources,
+        "last_checked": None,
     }
     out.update(extra)
     return out

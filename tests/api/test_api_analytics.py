@@ -39,17 +39,17 @@ def test_timeline_of_alice(client: TestClient) -> None:
     assert r.json() == {
         "entities": ["alice"],
         "items": [
-            rel_item("r01", "2017", "Alice Example founded Acme Exchange (2017)."),
+            rel_item("r01", "2017", "Alice Example founded Acme Exchange (2017; single source)."),
             rel_item(
                 "r02",
                 "2017-07",
-                "Alice Example served as CEO of Acme Exchange (2017-07 – 2023-11-21).",
+                "Alice Example served as CEO of Acme Exchange (2017-07 – 2023-11-21; single source).",
                 end="2023-11-21",
             ),
             rel_item(
                 "r15",
                 "2024-12",
-                "Alice Example met Carol Official (2024-12; reported; denied by Alice Example).",
+                "Alice Example met Carol Official (2024-12; reported; denied by Alice Example; single source).",
             ),
             MEETING,
             rel_item("r16", "2025-03", "Alice Example participated in Secret meeting (2025-03; reported)."),
@@ -145,10 +145,10 @@ def test_conflicts(client: TestClient) -> None:
     family, money = body["items"]
     assert [n["id"] for n in family["chain"]["nodes"]] == ["acme", "regulator", "carol", "bob", "acme"]
     assert [h["sentence"] for h in family["chain"]["hops"]] == [
-        "Acme Exchange pleaded guilty to charges brought by Federal Regulator (2023-11-21) [1].",
-        "Federal Regulator had in office Carol Official as Director (2021) [2].",
-        "Carol Official is family of Bob Müller as sibling (reported) [2].",
-        "Bob Müller served as CEO of Acme Exchange (2023-11-22; reported) [3].",
+        "Acme Exchange pleaded guilty to charges brought by Federal Regulator (2023-11-21; single source) [1].",
+        "Federal Regulator had in office Carol Official as Director (since 2021; single source) [2].",
+        "Carol Official is the sibling of Bob Müller (reported; single source) [2].",
+        "Bob Müller served as CEO of Acme Exchange (since 2023-11-22; reported; single source) [3].",
     ]
     assert [e["id"] for e in money["chain"]["edges"]] == ["r05", "r09", "r12", "r11"]
     assert [(f["number"], f["id"]) for f in body["footnotes"]] == [(1, "s1"), (2, "s3"), (3, "s2")]

@@ -35,8 +35,8 @@ def test_reads_agree_across_backends(over: TestClient) -> None:
     assert body["sources"] == {"s3": source("s3")}
     path = over.get("/api/v1/paths", params={"source": "alice", "target": "regulator"}).json()
     assert [h["sentence"] for h in path["paths"][0]["hops"]] == [
-        "Alice Example founded Acme Exchange (2017) [1].",
-        "Acme Exchange pleaded guilty to charges brought by Federal Regulator (2023-11-21) [1].",
+        "Alice Example founded Acme Exchange (2017; single source) [1].",
+        "Acme Exchange pleaded guilty to charges brought by Federal Regulator (2023-11-21; single source) [1].",
     ]
     assert path["source"] == ref("alice")
     assert over.get("/api/v1/relationships/r15").json()["denied_by"] == [ref("alice")]

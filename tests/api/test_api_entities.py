@@ -93,19 +93,29 @@ def test_profile_groups_relationships_by_category_and_type(client: TestClient) -
         "groups": {
             "financial": {
                 "owns_stake_in": [
-                    view("r12", "venture", True, "Carol Official owns a stake in Venture Fund (alleged).")
+                    view(
+                        "r12",
+                        "venture",
+                        True,
+                        "Carol Official owns a stake in Venture Fund (alleged; single source).",
+                    )
                 ]
             },
             "personal": {
                 "family_of": [
-                    view("r10", "bob", True, "Carol Official is family of Bob Müller as sibling (reported).")
+                    view(
+                        "r10",
+                        "bob",
+                        True,
+                        "Carol Official is the sibling of Bob Müller (reported; single source).",
+                    )
                 ],
                 "met": [
                     view(
                         "r15",
                         "alice",
                         False,
-                        "Carol Official met Alice Example (2024-12; reported; denied by Alice Example).",
+                        "Carol Official met Alice Example (2024-12; reported; denied by Alice Example; single source).",
                     )
                 ],
             },
@@ -115,7 +125,7 @@ def test_profile_groups_relationships_by_category_and_type(client: TestClient) -
                         "r09",
                         "regulator",
                         True,
-                        "Carol Official held office at Federal Regulator as Director (2021).",
+                        "Carol Official held office at Federal Regulator as Director (since 2021; single source).",
                     )
                 ]
             },

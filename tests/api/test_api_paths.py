@@ -32,11 +32,11 @@ def test_shortest_path_is_cited_hop_by_hop(client: TestClient) -> None:
                 "nodes": [ref("alice"), ref("acme"), ref("regulator")],
                 "edges": [rel("r01"), rel("r05")],
                 "hops": [
-                    hop("r01", True, "Alice Example founded Acme Exchange (2017) [1]."),
+                    hop("r01", True, "Alice Example founded Acme Exchange (2017; single source) [1]."),
                     hop(
                         "r05",
                         True,
-                        "Acme Exchange pleaded guilty to charges brought by Federal Regulator (2023-11-21) [1].",
+                        "Acme Exchange pleaded guilty to charges brought by Federal Regulator (2023-11-21; single source) [1].",
                     ),
                 ],
                 "cost": 2.0,
@@ -121,8 +121,8 @@ def test_footnotes_number_sources_in_order_of_first_citation(client: TestClient)
         "/api/v1/paths", params={"source": "carol", "target": "acme", "directed": "true"}
     ).json()
     assert [h["sentence"] for h in body["paths"][0]["hops"]] == [
-        "Carol Official is family of Bob Müller as sibling (reported) [1].",
-        "Bob Müller served as CEO of Acme Exchange (2023-11-22; reported) [2].",
+        "Carol Official is the sibling of Bob Müller (reported; single source) [1].",
+        "Bob Müller served as CEO of Acme Exchange (since 2023-11-22; reported; single source) [2].",
     ]
     assert [(f["number"], f["id"]) for f in body["footnotes"]] == [(1, "s3"), (2, "s2")]
 

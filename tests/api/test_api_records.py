@@ -16,7 +16,7 @@ def test_relationship_detail(client: TestClient) -> None:
         "source": ref("alice"),
         "target": ref("carol"),
         "denied_by": [ref("alice")],
-        "sentence": "Alice Example met Carol Official (2024-12; reported; denied by Alice Example).",
+        "sentence": "Alice Example met Carol Official (2024-12; reported; denied by Alice Example; single source).",
         "sources": [source("s3")],
     }
 

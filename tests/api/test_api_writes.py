@@ -75,8 +75,8 @@ def test_create_relationship_derives_its_id(writer: TestClient) -> None:
     assert r.json()["category"] == "financial"
     path = writer.get("/api/v1/paths", params={"source": "dave", "target": "acme"}).json()
     assert [h["sentence"] for h in path["paths"][0]["hops"]] == [
-        "Dave Donor funded Venture Fund (2025-01; USD 5,000,000; reported) [1].",
-        "Venture Fund invested in Acme Exchange (2025-03; USD 2,000,000,000; reported) [1].",
+        "Dave Donor funded Venture Fund (2025-01; USD 5,000,000; reported; single source) [1].",
+        "Venture Fund invested in Acme Exchange (2025-03; USD 2,000,000,000; reported; single source) [1].",
     ]
 
 

@@ -230,8 +230,8 @@ def test_shortest_path_is_cited_hop_by_hop(kg: CryptoKGClient) -> None:
     res = kg.paths("Alice Example", "FEDREG")
     (path,) = res.paths
     assert [h.sentence for h in path.hops] == [
-        "Alice Example founded Acme Exchange (2017) [1].",
-        "Acme Exchange pleaded guilty to charges brought by Federal Regulator (2023-11-21) [1].",
+        "Alice Example founded Acme Exchange (2017; single source) [1].",
+        "Acme Exchange pleaded guilty to charges brought by Federal Regulator (2023-11-21; single source) [1].",
     ]
     assert [(f.number, f.id, f.title) for f in res.footnotes] == [(1, "s1", "Acme plea agreement")]
     assert (path.length, path.cost) == (2, 2.0)
@@ -341,7 +341,10 @@ def test_relationships(kg: CryptoKGClient) -> None:
     page = kg.relationships(offset=1, limit=2)
     assert ([r.id for r in page.items], page.total) == (["r02", "r03"], 16)
     detail = kg.relationship("r15")
-    assert detail.sentence == "Alice Example met Carol Official (2024-12; reported; denied by Alice Example)."
+    assert (
+        detail.sentence
+        == "Alice Example met Carol Official (2024-12; reported; denied by Alice Example; single source)."
+    )
     assert [d.id for d in detail.denied_by] == ["alice"]
     assert [s.id for s in detail.sources] == ["s3"]
 

@@ -151,7 +151,7 @@ def test_unknown_entity_is_a_404_page_with_suggestions(client: TestClient) -> No
 def test_path_page_cites_each_hop(client: TestClient) -> None:
     html = client.get("/path?source=alice&target=regulator").text
     hops = re.findall(r"<li>(.*?)</li>", html[html.index('class="narrative"') :], re.S)[:2]
-    assert "Alice Example founded Acme Exchange (2017)." in hops[0]
+    assert "Alice Example founded Acme Exchange (2017; single source)." in hops[0]
     assert 'href="#fn-1"' in hops[0]
     assert 'id="fn-1"' in html
 

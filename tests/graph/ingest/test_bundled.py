@@ -27,8 +27,8 @@ def test_statuses_are_honest(bundled_dataset: Dataset) -> None:
     assert statuses[Status.REPORTED] > statuses[Status.CONFIRMED]
     for rel in bundled_dataset.relationships.values():
         if rel.status == Status.CONFIRMED:
-            kinds = {bundled_dataset.sources[s].kind.value for s in rel.sources}
-            assert kinds & {"government_release", "legislative_record", "court_filing"}, rel.id
+            # a court filing, agency or legislative release, the party's own statement, or a labelled copy
+            assert any(bundled_dataset.sources[s].is_primary for s in rel.sources), rel.id
 
 
 def test_reported_talks_and_denials(bundled_dataset: Dataset) -> None:

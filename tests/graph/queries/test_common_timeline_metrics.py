@@ -67,7 +67,7 @@ def _ids(items: list) -> list[str]:  # type: ignore[type-arg]
 def test_timeline_whole_graph(store: GraphStore) -> None:
     items = timeline(store)
     assert _ids(items) == WHOLE
-    assert items[0].sentence == "Alice Example founded Acme Exchange (2017)."
+    assert items[0].sentence == "Alice Example founded Acme Exchange (2017; single source)."
     assert [s.id for s in items[0].sources] == ["s1"]
 
 

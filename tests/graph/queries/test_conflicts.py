@@ -15,10 +15,10 @@ def test_family_and_money_matches(store: GraphStore) -> None:
     family, money = matches
     assert [h.relationship.id for h in family.chain.hops] == ["r05", "r09", "r10", "r03"]
     assert [h.sentence for h in family.chain.hops] == [
-        "Acme Exchange pleaded guilty to charges brought by Federal Regulator (2023-11-21) [1].",
-        "Federal Regulator had in office Carol Official as Director (2021) [2].",
-        "Carol Official is family of Bob Müller as sibling (reported) [2].",
-        "Bob Müller served as CEO of Acme Exchange (2023-11-22; reported) [3].",
+        "Acme Exchange pleaded guilty to charges brought by Federal Regulator (2023-11-21; single source) [1].",
+        "Federal Regulator had in office Carol Official as Director (since 2021; single source) [2].",
+        "Carol Official is the sibling of Bob Müller (reported; single source) [2].",
+        "Bob Müller served as CEO of Acme Exchange (since 2023-11-22; reported; single source) [3].",
     ]
     assert [h.relationship.id for h in money.chain.hops] == ["r05", "r09", "r12", "r11"]
     assert "not evidence of wrongdoing" in money.explanation

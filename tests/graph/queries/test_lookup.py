@@ -87,7 +87,10 @@ def test_profile_groups_and_cites(store: GraphStore) -> None:
         "professional": ["ceo_of", "founded", "participated_in"],
     }
     met = p.groups["personal"]["met"][0]
-    assert met.sentence == "Alice Example met Carol Official (2024-12; reported; denied by Alice Example)."
+    assert (
+        met.sentence
+        == "Alice Example met Carol Official (2024-12; reported; denied by Alice Example; single source)."
+    )
     assert met.other.id == "carol" and met.forward is True
     assert [s.url for s in met.sources] == ["https://example.org/news/regulator"]
     assert [s.id for s in p.sources] == ["s1"]
@@ -97,9 +100,9 @@ def test_profile_reads_reverse_relationships(store: GraphStore) -> None:
     p = profile(store, "regulator")
     legal = p.groups["legal"]
     assert legal["pleaded_guilty"][0].sentence == (
-        "Federal Regulator obtained a guilty plea from Acme Exchange (2023-11-21)."
+        "Federal Regulator obtained a guilty plea from Acme Exchange (2023-11-21; single source)."
     )
     assert (
         legal["party_to"][0].sentence
-        == "Federal Regulator is a party to Acme plea agreement as prosecutor (2023-11-21)."
+        == "Federal Regulator is a party to Acme plea agreement as prosecutor (since 2023-11-21; single source)."
     )

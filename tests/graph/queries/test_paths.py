@@ -81,12 +81,12 @@ def test_sentences_and_footnotes(store: GraphStore) -> None:
     res = find_paths(store, "Alice Example", "Federal Regulator", mode="all")
     assert [[h.sentence for h in p.hops] for p in res.paths] == [
         [
-            "Alice Example founded Acme Exchange (2017) [1].",
-            "Acme Exchange pleaded guilty to charges brought by Federal Regulator (2023-11-21) [1].",
+            "Alice Example founded Acme Exchange (2017; single source) [1].",
+            "Acme Exchange pleaded guilty to charges brought by Federal Regulator (2023-11-21; single source) [1].",
         ],
         [
-            "Alice Example met Carol Official (2024-12; reported; denied by Alice Example) [2].",
-            "Carol Official held office at Federal Regulator as Director (2021) [2].",
+            "Alice Example met Carol Official (2024-12; reported; denied by Alice Example; single source) [2].",
+            "Carol Official held office at Federal Regulator as Director (since 2021; single source) [2].",
         ],
     ]
     assert [s.id for s in res.footnotes] == ["s1", "s3"]
@@ -96,8 +96,8 @@ def test_sentences_and_footnotes(store: GraphStore) -> None:
 def test_reverse_hops_read_naturally(store: GraphStore) -> None:
     res = find_paths(store, "coin", "bob")
     assert [h.sentence for h in res.paths[0].hops] == [
-        "AcmeCoin was listed by Acme Exchange (2025-05; reported) [1].",
-        "Acme Exchange was led by Bob Müller (2023-11-22; reported) [1].",
+        "AcmeCoin was listed by Acme Exchange (2025-05; reported; single source) [1].",
+        "Acme Exchange was led by Bob Müller (since 2023-11-22; reported; single source) [1].",
     ]
     assert [h.forward for h in res.paths[0].hops] == [False, False]
 

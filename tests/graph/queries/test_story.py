@@ -55,3 +55,43 @@ def test_pardon_conflict_is_found(story: GraphStore) -> None:
     money = next(m for m in matches if m.pattern == "power-and-money" and m.party.id == "changpeng-zhao")
     assert money.chain.hops[0].relationship.type in {"pardoned", "sought_pardon_from"}
     assert all(h.citations for h in money.chain.hops)
+
+
+@pytest.mark.parametrize(("day", "suing"), [("2024-06-01", True), ("2025-06-01", False)])
+def test_sec_suing_binance_as_of(story: GraphStore, day: str, suing: bool) -> None:
+    flt = make_filter(types=["sued"], as_of=day)
+    assert any(a.other == "binance" for a in story.adjacent("sec", flt=flt)) is suing
+
+
+@pytest.mark.parametrize("day", ["2025-01-15", "2025-06-01", "2025-06-30", "2026-03-01"])
+def test_one_wlf_holdco_stake_as_of(story: GraphStore, day: str) -> None:
+    flt = make_filter(types=["owns_stake_in"], as_of=day)
+    stakes = [a for a in story.adjacent("dt-marks-defi", flt=flt) if a.other == "wlf-holdco"]
+    assert len(stakes) == 1
+
+
+def test_confirmed_filter_keeps_the_2023_resolution(story: GraphStore) -> None:
+    sub = neighbourhood(story, "binance", min_status="confirmed")
+    ids = {n.id for n in sub.nodes}
+    assert {"doj", "cftc", "ofac"} <= ids
+
+
+def test_primary_records_only_keeps_the_record_and_drops_press_only_facts(story: GraphStore) -> None:
+    from graph.evidence import primary_relationship_ids
+
+    primary = primary_relationship_ids(story)
+    sub = neighbourhood(story, "binance", evidence="primary")
+    ids = {n.id for n in sub.nodes}
+    assert {"doj", "cftc", "ofac"} <= ids  # the 2023 resolution rests on agency and court records
+    assert "dow-jones" not in ids  # the 2026 defamation suit is known from the press only
+    assert sub.edges and all(e.id in primary for e in sub.edges)
+    full = neighbourhood(story, "binance")
+    assert len(full.edges) > len(sub.edges)
+
+
+def test_primary_paths_cite_a_primary_record_on_every_hop(story: GraphStore) -> None:
+    res = find_paths(story, "Changpeng Zhao", "Binance", max_hops=2, mode="k", k=5, evidence="primary")
+    assert res.paths, res.message
+    for p in res.paths:
+        for hop in p.hops:
+            assert any(c.is_primary for c in hop.citations), hop.sentence

@@ -157,12 +157,17 @@ def test_tooltips_are_plain_text_with_role_dates_status_and_sources(store: Graph
     view = network_view(_whole(store))
     r06 = next(e for e in view.edges if e["id"] == "r06")["title"]
     lines = r06.split("\n")
-    assert lines[0] == "Acme Exchange is a party to Acme plea agreement as defendant (2023-11-21)."
+    assert (
+        lines[0]
+        == "Acme Exchange is a party to Acme plea agreement as defendant (since 2023-11-21; single source)."
+    )
     assert "Status: confirmed (An official or primary document was seen.)" in lines
     assert "Role: defendant" in lines
     assert "Dates: 2023-11-21" in lines
     assert "Sources:" in lines
-    assert any(line.endswith("Acme plea agreement, District Court, 2023-11-21") for line in lines)
+    assert any(
+        line.endswith("Acme plea agreement, District Court, 2023-11-21, court filing") for line in lines
+    )
     r15 = next(e for e in view.edges if e["id"] == "r15")["title"]
     assert "Denied by: Alice Example" in r15.split("\n")
     alice = next(n for n in view.nodes if n["id"] == "alice")["title"]

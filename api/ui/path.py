@@ -26,7 +26,8 @@ from api.ui.render import (
     text_param,
     with_entity_sources,
 )
-from graph.errors import EntityNotFound, GraphError, InvalidParameter
+from graph.errors import AmbiguousEntity, EntityNotFound, GraphError, InvalidParameter
+from graph.periods import period_warning
 from graph.queries.neighbourhood import neighbourhood
 from graph.queries.paths import MAX_HOPS, MAX_K, find_paths
 from graph.results import PathResult
@@ -136,9 +137,17 @@ def _path_page(store: GraphStore, request: Request) -> Response:
     title = f"{result.source.name} → {result.target.name}" if result else "Path finder"
     numbers = {s.id: i for i, s in enumerate(result.footnotes, start=1)} if result else {}
     narratives = [
-        (path, [(hop, [numbers[c.id] for c in hop.citations if c.id in numbers]) for hop in path.hops])
+        (
+            path,
+            [(hop, [numbers[c.id] for c in hop.citations if c.id in numbers]) for hop in path.hops],
+            period_warning(h.relationship for h in path.hops),
+        )
         for path in (result.paths if result else [])
     ]
+    suggestions = error.suggestions if isinstance(error, EntityNotFound) else []
+    # Each suggestion is a link to the same question with that entity in place of the name.
+    side = "source" if isinstance(error, EntityNotFound) and error.ref == p.source else "target"
+    choices = [(s, qs(params, **{side: s["id"]})) for s in suggestions]
     return render_page(
         request,
         "path.html",
@@ -150,7 +159,8 @@ def _path_page(store: GraphStore, request: Request) -> Response:
         narratives=narratives,
         example=(text, qs(example)) if has_example else None,
         error=error,
-        suggestions=error.suggestions if isinstance(error, EntityNotFound) else [],
+        choices=choices,
+        ambiguous=isinstance(error, AmbiguousEntity),
         network=network_fragment(
             request,
             view,

@@ -12,6 +12,8 @@
   var registry = {};
   window.cryptokg = window.cryptokg || {};
   window.cryptokg.networks = registry;
+  var HIGHLIGHT = "#d62728";
+  var FADED = 0.18;
 
   function closest(node, selector) {
     while (node && node.nodeType === 1) {
@@ -169,6 +171,7 @@
         var newEdges = data.edges.filter(function (e) { return !entry.edges.get(e.id); });
         newEdges.forEach(function (e) { entry.labelOf[e.id] = e.label || ""; });
         entry.edges.add(newEdges);
+        remember(entry);
         applyLabels(entry);
         addText(entry, data);
         say(entry, "Added " + fresh.length + " entities and " + newEdges.length + " relationships.");
@@ -207,6 +210,67 @@
     button.setAttribute("aria-pressed", entry.labels ? "true" : "false");
   }
 
+  // One path (or any set of entities and relationships) drawn strongly, the rest faded;
+  // with no ids, every element gets back the look the server gave it.
+  function showOnly(entry, nodeIds, edgeIds) {
+    var onN = {}, onE = {};
+    (nodeIds || []).forEach(function (id) { onN[id] = true; });
+    (edgeIds || []).forEach(function (id) { onE[id] = true; });
+    var all = !nodeIds;
+    var nodes = [], edges = [];
+    entry.nodes.forEach(function (n) {
+      var base = entry.baseNodes[n.id];
+      if (!base) return;
+      if (all) nodes.push({ id: n.id, opacity: base.opacity, color: base.color, borderWidth: base.borderWidth });
+      else if (onN[n.id]) {
+        nodes.push({ id: n.id, opacity: 1, borderWidth: 4, color: Object.assign({}, base.color, { border: HIGHLIGHT }) });
+      } else nodes.push({ id: n.id, opacity: FADED, borderWidth: base.borderWidth, color: base.color });
+    });
+    entry.edges.forEach(function (e) {
+      var base = entry.baseEdges[e.id];
+      if (!base) return;
+      if (all) edges.push({ id: e.id, color: base.color, width: base.width });
+      else if (onE[e.id]) {
+        edges.push({ id: e.id, width: Math.max(base.width, 3), color: Object.assign({}, base.color, { color: HIGHLIGHT, hover: HIGHLIGHT, opacity: 1 }) });
+      } else edges.push({ id: e.id, width: base.width, color: Object.assign({}, base.color, { color: "#8c959f", hover: "#8c959f", opacity: FADED }) });
+    });
+    entry.nodes.update(nodes);
+    entry.edges.update(edges);
+    entry.keepLabels = all ? entry.baseKeepLabels : Object.keys(onE);
+    applyLabels(entry);
+    entry.section.setAttribute("data-only", all ? "" : String(Object.keys(onN).length));
+  }
+
+  // The server's look of every element not yet remembered (for showOnly's "show all").
+  function remember(entry) {
+    entry.baseNodes = entry.baseNodes || {};
+    entry.baseEdges = entry.baseEdges || {};
+    entry.nodes.forEach(function (n) {
+      if (entry.baseNodes[n.id]) return;
+      entry.baseNodes[n.id] = { opacity: n.opacity === undefined ? 1 : n.opacity, color: n.color, borderWidth: n.borderWidth };
+    });
+    entry.edges.forEach(function (e) {
+      if (!entry.baseEdges[e.id]) entry.baseEdges[e.id] = { color: e.color, width: e.width };
+    });
+  }
+
+  function pathButton(button) {
+    var entry = registry[button.getAttribute("aria-controls")];
+    if (!entry || !entry.network) return;
+    var pressed = button.getAttribute("aria-pressed") === "true";
+    var buttons = document.querySelectorAll("[data-ckg-path][aria-controls='" + entry.section.id + "']");
+    for (var i = 0; i < buttons.length; i++) buttons[i].setAttribute("aria-pressed", "false");
+    if (pressed) {
+      showOnly(entry);
+      say(entry, "");
+      return;
+    }
+    button.setAttribute("aria-pressed", "true");
+    var ids = (button.getAttribute("data-nodes") || "").split(" ").filter(Boolean);
+    showOnly(entry, ids, (button.getAttribute("data-edges") || "").split(" ").filter(Boolean));
+    entry.network.fit({ nodes: ids, animation: { duration: 300 } });
+  }
+
   function downloadPng(entry) {
     var canvas = entry.canvas.querySelector("canvas");
     if (!canvas) return;
@@ -242,6 +306,8 @@
       returnFocus: null
     };
     registry[section.id] = entry;
+    entry.baseKeepLabels = entry.keepLabels;
+    remember(entry);
     data.edges.forEach(function (e) { entry.labelOf[e.id] = e.label || ""; });
     applyLabels(entry);
     if (!data.nodes.length) {
@@ -298,6 +364,10 @@
     if (typeof vis === "undefined") return;
     var sections = document.querySelectorAll("[data-ckg-network]");
     for (var i = 0; i < sections.length; i++) init(sections[i]);
+    document.addEventListener("click", function (ev) {
+      var button = closest(ev.target, "[data-ckg-path]");
+      if (button) pathButton(button);
+    });
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

@@ -36,6 +36,7 @@ from graph.results import CommonResult, PathResult
 from graph.viz.styles import (
     FADED_OPACITY,
     HIGHLIGHT,
+    NODE_LABEL,
     STATUS_STYLES,
     edge_label,
     edge_style,
@@ -333,7 +334,7 @@ def _options(n_nodes: int, seed: int) -> dict[str, Any]:
         },
         "edges": {
             "font": {
-                "size": 10,
+                "size": 12,
                 "align": "middle",
                 "color": "#3d434b",
                 "strokeWidth": 3,
@@ -342,7 +343,7 @@ def _options(n_nodes: int, seed: int) -> dict[str, Any]:
             },
             # Edge labels are hidden below this on-screen size: large views stay readable when
             # zoomed out and show their labels when zoomed in.
-            "scaling": {"label": {"drawThreshold": 3 if small else 8}},
+            "scaling": {"label": {"drawThreshold": 9}},
             "smooth": {"enabled": True, "type": "continuous", "roundness": 0.2},
             "selectionWidth": 2,
             "hoverWidth": 0.8,
@@ -449,7 +450,7 @@ def network_view(
             # Zoomed to fit, a large view is drawn at about a third of its size.
             opts["font"] = {"size": 18 if len(ents) <= 150 else 30, "bold": True}
             opts["scaling"] = {"label": {"drawThreshold": 1, "maxVisible": 22}}
-        net.add_node(ent.id, label=truncate(ent.name), shape=style.shape, **opts)
+        net.add_node(ent.id, label=truncate(ent.name, NODE_LABEL), name=ent.name, shape=style.shape, **opts)
         text_nodes.append(
             TextNode(
                 id=ent.id,

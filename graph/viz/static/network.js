@@ -14,6 +14,10 @@
   window.cryptokg.networks = registry;
   var HIGHLIGHT = "#d62728";
   var FADED = 0.18;
+  // Node labels are never drawn smaller than this on screen (CSS pixels), and never on top
+  // of each other: at each zoom level the labels that fit are shown, most important first.
+  var MIN_LABEL_PX = 12;
+  var LABEL_FACE = "system-ui, -apple-system, Segoe UI, Roboto, sans-serif";
 
   function closest(node, selector) {
     while (node && node.nodeType === 1) {
@@ -40,6 +44,7 @@
     entry.ready = true;
     entry.network.setOptions({ physics: { enabled: false } });
     entry.network.fit({ animation: false });
+    layoutLabels(entry);
     entry.section.setAttribute("data-ready", "true");
     say(entry, "");
   }
@@ -167,12 +172,14 @@
           n.y = origin.y + radius * Math.sin(angle);
           delete n.opacity;
         });
+        rememberLabels(entry, fresh);
         entry.nodes.add(fresh);
         var newEdges = data.edges.filter(function (e) { return !entry.edges.get(e.id); });
         newEdges.forEach(function (e) { entry.labelOf[e.id] = e.label || ""; });
         entry.edges.add(newEdges);
         remember(entry);
         applyLabels(entry);
+        layoutLabels(entry);
         addText(entry, data);
         say(entry, "Added " + fresh.length + " entities and " + newEdges.length + " relationships.");
         if (button) {
@@ -208,6 +215,80 @@
     entry.labels = !entry.labels;
     applyLabels(entry);
     button.setAttribute("aria-pressed", entry.labels ? "true" : "false");
+  }
+
+  // -- legible labels -------------------------------------------------------------------
+
+  function baseFont(entry, n) {
+    var f = entry.fontOf[n.id];
+    return f || { size: entry.defaultFont, bold: false };
+  }
+
+  function labelPriority(entry, n) {
+    if (n.id === entry.hoverId) return 0;
+    if (entry.network.getSelectedNodes().indexOf(n.id) >= 0) return 1;
+    if (entry.keepNodes[n.id]) return 2;
+    return 3;
+  }
+
+  // Sizes every node label to at least MIN_LABEL_PX on screen and hides those that would
+  // overlap a more important one (hovered, selected, highlighted, then bigger nodes). A
+  // hidden label is still in the tooltip, the side panel and the text version.
+  function layoutLabels(entry) {
+    if (!entry.network || !entry.ready) return;
+    var net = entry.network;
+    var scale = net.getScale();
+    var ctx = entry.measure || (entry.measure = document.createElement("canvas").getContext("2d"));
+    var order = entry.nodes.get();
+    order.sort(function (a, b) {
+      return labelPriority(entry, a) - labelPriority(entry, b) || (b.size || 0) - (a.size || 0) || (a.id < b.id ? -1 : 1);
+    });
+    var positions = net.getPositions(order.map(function (n) { return n.id; }));
+    var placed = [];
+    var updates = [];
+    order.forEach(function (n) {
+      var font = baseFont(entry, n);
+      var px = Math.max(font.size * scale, MIN_LABEL_PX);
+      var text = entry.nameOf[n.id] || "";
+      if (n.id === entry.hoverId || labelPriority(entry, n) === 1) text = entry.fullNameOf[n.id] || text;
+      var pos = positions[n.id];
+      var show = false;
+      if (text && pos) {
+        ctx.font = (font.bold ? "bold " : "") + px + "px " + LABEL_FACE;
+        var w = ctx.measureText(text).width + 6;
+        var h = px * 1.3 + 2;
+        var c = net.canvasToDOM(pos);
+        var top = c.y + (n.size || 10) * scale + 1;
+        var box = { l: c.x - w / 2, r: c.x + w / 2, t: top, b: top + h };
+        show = !placed.some(function (o) { return box.l < o.r && o.l < box.r && box.t < o.b && o.t < box.b; });
+        if (show) placed.push(box);
+      }
+      var want = show ? text : "";
+      var size = px / scale;
+      var current = n.font && n.font.size;
+      if (n.label !== want || Math.abs((current || 0) - size) > 0.01) {
+        updates.push({ id: n.id, label: want, font: { size: size, bold: font.bold, face: LABEL_FACE } });
+      }
+    });
+    if (updates.length) entry.nodes.update(updates);
+    entry.section.setAttribute("data-labels-shown", String(placed.length));
+  }
+
+  function scheduleLabels(entry) {
+    if (entry.labelTimer) return;
+    entry.labelTimer = setTimeout(function () {
+      entry.labelTimer = null;
+      layoutLabels(entry);
+    }, 60);
+  }
+
+  function rememberLabels(entry, nodes) {
+    nodes.forEach(function (n) {
+      if (entry.nameOf[n.id] !== undefined) return;
+      entry.nameOf[n.id] = n.label || "";
+      entry.fullNameOf[n.id] = n.name || n.label || "";
+      if (n.font && n.font.size) entry.fontOf[n.id] = { size: n.font.size, bold: !!n.font.bold };
+    });
   }
 
   // One path (or any set of entities and relationships) drawn strongly, the rest faded;
@@ -303,8 +384,16 @@
       labels: data.labels !== false,
       keepLabels: data.highlight_edges || [],
       labelOf: {},
+      nameOf: {},
+      fullNameOf: {},
+      fontOf: {},
+      keepNodes: {},
+      hoverId: null,
+      defaultFont: (data.options.nodes && data.options.nodes.font && data.options.nodes.font.size) || 14,
       returnFocus: null
     };
+    (data.highlight || []).forEach(function (id) { entry.keepNodes[id] = true; });
+    rememberLabels(entry, data.nodes);
     registry[section.id] = entry;
     entry.baseKeepLabels = entry.keepLabels;
     remember(entry);
@@ -321,8 +410,12 @@
     network.on("stabilizationProgress", function (p) {
       say(entry, "Laying out… " + Math.round((100 * p.iterations) / p.total) + "%");
     });
-    network.on("selectNode", function () { applyLabels(entry); });
-    network.on("deselectNode", function () { applyLabels(entry); });
+    network.on("selectNode", function () { applyLabels(entry); scheduleLabels(entry); });
+    network.on("deselectNode", function () { applyLabels(entry); scheduleLabels(entry); });
+    network.on("zoom", function () { scheduleLabels(entry); });
+    network.on("animationFinished", function () { scheduleLabels(entry); });
+    network.on("hoverNode", function (p) { entry.hoverId = p.node; scheduleLabels(entry); });
+    network.on("blurNode", function () { entry.hoverId = null; scheduleLabels(entry); });
     network.on("click", function (params) {
       if (params.nodes.length) openPanel(entry, params.nodes[0]);
       else if (entry.panel && !entry.panel.hidden) closePanel(entry);
@@ -337,8 +430,8 @@
       if (action && section.contains(action)) {
         var what = action.getAttribute("data-ckg");
         if (what === "fit") network.fit({ animation: { duration: 300 } });
-        else if (what === "zoom-in") network.moveTo({ scale: network.getScale() * 1.3 });
-        else if (what === "zoom-out") network.moveTo({ scale: network.getScale() / 1.3 });
+        else if (what === "zoom-in") { network.moveTo({ scale: network.getScale() * 1.3 }); scheduleLabels(entry); }
+        else if (what === "zoom-out") { network.moveTo({ scale: network.getScale() / 1.3 }); scheduleLabels(entry); }
         else if (what === "labels") toggleLabels(entry, action);
         else if (what === "png") downloadPng(entry);
         else if (what === "close") closePanel(entry);

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from markupsafe import Markup
 
-from api.ui.render import Filters, flag_param, jinja_env, security_headers, serve, text_param
+from api.ui.render import Filters, Footnotes, flag_param, jinja_env, security_headers, serve, text_param
 from graph.errors import GraphError
 from graph.queries.lookup import profile
 from graph.queries.neighbourhood import neighbourhood
@@ -37,6 +37,9 @@ def _panel(store: GraphStore, request: Request, entity_id: str) -> Response:
     rels = [v for types in prof.groups.values() for views in types.values() for v in views]
     counts = {cat: sum(len(v) for v in types.values()) for cat, types in prof.groups.items()}
     target = text_param(qp, "target")
+    notes = Footnotes()
+    ent_nums = notes.cite(prof.sources)
+    shown = [(v, notes.cite(v.sources)) for v in rels[:8]]
     html = (
         jinja_env()
         .get_template("_panel.html")
@@ -44,7 +47,9 @@ def _panel(store: GraphStore, request: Request, entity_id: str) -> Response:
             root=request.scope.get("root_path", "") or "",
             prof=prof,
             ent=prof.entity,
-            rels=rels[:8],
+            ent_nums=ent_nums,
+            rels=shown,
+            notes=notes.sources,
             more=max(0, len(rels) - 8),
             counts=counts,
             expand=flag_param(qp, "expand", False),

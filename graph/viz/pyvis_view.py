@@ -315,7 +315,9 @@ def _options(n_nodes: int, seed: int) -> dict[str, Any]:
         "interaction": {
             "hover": True,
             "tooltipDelay": 120,
-            "keyboard": {"enabled": True, "bindToWindow": False},
+            # The client script handles keys on the focused canvas (vis-network's own binding
+            # only works after a click).
+            "keyboard": {"enabled": False},
             "navigationButtons": False,
             "hideEdgesOnDrag": n_nodes > 150,
             "multiselect": False,

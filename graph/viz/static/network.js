@@ -143,6 +143,85 @@
       li.textContent = e.sentence + " (sources on the entity's page)";
       rels.appendChild(li);
     });
+    var summary = entry.section.querySelector(".ckg-text summary");
+    if (summary && ents && rels) {
+      summary.textContent = summary.textContent.replace(
+        /^Text version: \d+ entities, \d+ relationships/,
+        "Text version: " + ents.children.length + " entities, " + rels.children.length + " relationships"
+      );
+    }
+  }
+
+  // New nodes go around the expanded one, in the server's (sorted) order, each in the first
+  // free spot of rings of growing radius: never on top of a node already drawn.
+  function placeAround(entry, origin, fresh) {
+    var taken = [];
+    var all = entry.network.getPositions();
+    Object.keys(all).forEach(function (nid) {
+      var n = entry.nodes.get(nid);
+      taken.push({ x: all[nid].x, y: all[nid].y, r: (n && n.size) || 12 });
+    });
+    var gap = 28;
+    var ring = 0;
+    var slot = 0;
+    fresh.forEach(function (n) {
+      var r = n.size || 12;
+      for (var tries = 0; tries < 2000; tries++) {
+        var radius = 140 + ring * 90;
+        var slots = Math.max(8, Math.floor((2 * Math.PI * radius) / 80));
+        if (slot >= slots) { ring += 1; slot = 0; continue; }
+        var angle = (2 * Math.PI * slot) / slots + ring * 0.35;
+        slot += 1;
+        var x = origin.x + radius * Math.cos(angle);
+        var y = origin.y + radius * Math.sin(angle);
+        var free = taken.every(function (t) {
+          var dx = t.x - x, dy = t.y - y;
+          return Math.sqrt(dx * dx + dy * dy) >= t.r + r + gap;
+        });
+        if (free) {
+          n.x = x;
+          n.y = y;
+          taken.push({ x: x, y: y, r: r });
+          break;
+        }
+      }
+      delete n.opacity;
+    });
+  }
+
+  // Keyboard on the canvas (its first tab stop): arrows pan, + and - zoom, 0 fits.
+  function onCanvasKey(entry, ev) {
+    var net = entry.network;
+    if (!net || ev.altKey || ev.ctrlKey || ev.metaKey) return;
+    var step = 80 / net.getScale();
+    var view = net.getViewPosition();
+    var moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] };
+    if (moves[ev.key]) {
+      net.moveTo({ position: { x: view.x + moves[ev.key][0], y: view.y + moves[ev.key][1] }, scale: net.getScale() });
+    } else if (ev.key === "+" || ev.key === "=") {
+      net.moveTo({ scale: net.getScale() * 1.25 });
+    } else if (ev.key === "-" || ev.key === "_") {
+      net.moveTo({ scale: net.getScale() / 1.25 });
+    } else if (ev.key === "0") {
+      net.fit({ animation: false });
+    } else return;
+    ev.preventDefault();
+    scheduleLabels(entry);
+  }
+
+  // The tooltip never lies over the open side panel: it moves to the panel's left.
+  function keepTooltipBesidePanel(entry) {
+    if (!entry.panel || entry.panel.hidden) return;
+    var tip = entry.canvas.querySelector("div.vis-tooltip");
+    if (!tip || tip.style.visibility === "hidden") return;
+    var t = tip.getBoundingClientRect();
+    var p = entry.panel.getBoundingClientRect();
+    if (t.right <= p.left || t.left >= p.right || t.bottom <= p.top || t.top >= p.bottom) return;
+    var host = tip.offsetParent ? tip.offsetParent.getBoundingClientRect() : entry.canvas.getBoundingClientRect();
+    var room = p.left - host.left - 8;
+    tip.style.maxWidth = Math.max(160, room) + "px";
+    var width = Math.min(tip.offsetWidth, Math.max(160, room));
+    tip.style.left = Math.max(0, room - width) + "px";
   }
 
   function expand(entry, id, button) {
@@ -163,15 +242,7 @@
       .then(function (data) {
         var origin = entry.network.getPositions([id])[id] || { x: 0, y: 0 };
         var fresh = data.nodes.filter(function (n) { return !entry.nodes.get(n.id); });
-        // New nodes go on a circle around the expanded one, in the server's (sorted) order,
-        // so expanding is as deterministic as the first layout.
-        var radius = 120 + 12 * fresh.length;
-        fresh.forEach(function (n, i) {
-          var angle = (2 * Math.PI * i) / Math.max(fresh.length, 1);
-          n.x = origin.x + radius * Math.cos(angle);
-          n.y = origin.y + radius * Math.sin(angle);
-          delete n.opacity;
-        });
+        placeAround(entry, origin, fresh);
         rememberLabels(entry, fresh);
         entry.nodes.add(fresh);
         var newEdges = data.edges.filter(function (e) { return !entry.edges.get(e.id); });
@@ -414,6 +485,10 @@
     network.on("deselectNode", function () { applyLabels(entry); scheduleLabels(entry); });
     network.on("zoom", function () { scheduleLabels(entry); });
     network.on("animationFinished", function () { scheduleLabels(entry); });
+    network.on("showPopup", function () {
+      requestAnimationFrame(function () { keepTooltipBesidePanel(entry); });
+    });
+    canvas.addEventListener("keydown", function (ev) { onCanvasKey(entry, ev); });
     network.on("hoverNode", function (p) { entry.hoverId = p.node; scheduleLabels(entry); });
     network.on("blurNode", function () { entry.hoverId = null; scheduleLabels(entry); });
     network.on("click", function (params) {

@@ -29,7 +29,7 @@ import jinja2
 from markupsafe import Markup
 from pyvis.network import Network
 
-from graph.dates import sort_key
+from graph.dates import date_bounds, sort_key
 from graph.model import Entity, Relationship, Source, Subgraph
 from graph.narrate import date_phrase, sentence
 from graph.results import CommonResult, PathResult
@@ -150,6 +150,14 @@ class NetworkView:
             "highlight_edges": self.highlight_edges,
             "labels": self.show_labels,
         }
+
+    @property
+    def years(self) -> tuple[int, int] | None:
+        """First and last year the view's relationships mention (None: fewer than two years)."""
+        found = sorted(int(d[:4]) for e in self.edges for d in (e.get("from_day"), e.get("until_day")) if d)
+        if not found or found[0] == found[-1]:
+            return None
+        return found[0], found[-1]
 
     @property
     def show_labels(self) -> bool:
@@ -490,6 +498,10 @@ def network_view(
             "arrows": {"to": {"enabled": not t.symmetric, "scaleFactor": 0.6}},
             "status": _status(rel),
             "category": t.category.value,
+            # First and last day the relationship may hold (ISO; None: unknown or still holding),
+            # for the as-of slider that hides and shows relationships in the browser.
+            "from_day": date_bounds(rel.start)[0] if rel.start else None,
+            "until_day": date_bounds(rel.end)[1] if rel.end else None,
         }
         if nth:
             curve = "curvedCW" if nth % 2 else "curvedCCW"

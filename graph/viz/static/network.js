@@ -324,7 +324,7 @@
       if (n.id === entry.hoverId || labelPriority(entry, n) === 1) text = entry.fullNameOf[n.id] || text;
       var pos = positions[n.id];
       var show = false;
-      if (text && pos) {
+      if (text && pos && !n.hidden) {
         ctx.font = (font.bold ? "bold " : "") + px + "px " + LABEL_FACE;
         var w = ctx.measureText(text).width + 6;
         var h = px * 1.3 + 2;
@@ -360,6 +360,53 @@
       entry.fullNameOf[n.id] = n.name || n.label || "";
       if (n.font && n.font.size) entry.fontOf[n.id] = { size: n.font.size, bold: !!n.font.bold };
     });
+  }
+
+  // -- time --------------------------------------------------------------------------------
+
+  function holds(e, day) {
+    return (!e.from_day || e.from_day <= day) && (!e.until_day || e.until_day >= day);
+  }
+
+  // Shows what held on ``day`` (ISO; null: everything). Nothing moves: leaving elements fade
+  // out and are hidden, entering ones fade in where they always were.
+  function applyAsOf(entry, day) {
+    entry.asOf = day;
+    var edgeUpd = [];
+    var keepNode = {};
+    Object.keys(entry.keepNodes).forEach(function (id) { keepNode[id] = true; });
+    entry.edges.forEach(function (e) {
+      var on = !day || holds(e, day);
+      if (on) { keepNode[e.from] = true; keepNode[e.to] = true; }
+      if (!!e.hidden === on) edgeUpd.push({ id: e.id, hidden: !on });
+    });
+    var entering = [], leaving = [];
+    entry.nodes.forEach(function (n) {
+      var on = !day || !!keepNode[n.id];
+      if (on && n.hidden) entering.push(n.id);
+      if (!on && !n.hidden) leaving.push(n.id);
+    });
+    var base = function (id) { return (entry.baseNodes[id] || { opacity: 1 }).opacity; };
+    entry.nodes.update(leaving.map(function (id) { return { id: id, opacity: 0.15 }; }));
+    entry.nodes.update(entering.map(function (id) { return { id: id, hidden: false, opacity: 0.15 }; }));
+    entry.edges.update(edgeUpd);
+    clearTimeout(entry.fadeTimer);
+    entry.fadeTimer = setTimeout(function () {
+      entry.nodes.update(leaving.map(function (id) { return { id: id, hidden: true, opacity: base(id) }; }));
+      entry.nodes.update(entering.map(function (id) { return { id: id, opacity: base(id) }; }));
+      entry.section.setAttribute("data-as-of", day || "");
+      scheduleLabels(entry);
+    }, 250);
+  }
+
+  function onSlider(entry, input) {
+    var year = Number(input.value);
+    var all = year > Number(input.getAttribute("max")) - 1;
+    var out = entry.section.querySelector(".ckg-asof-out");
+    var text = all ? "all dates" : String(year);
+    if (out) out.textContent = text;
+    input.setAttribute("aria-valuetext", text);
+    applyAsOf(entry, all ? null : year + "-12-31");
   }
 
   // One path (or any set of entities and relationships) drawn strongly, the rest faded;
@@ -489,6 +536,8 @@
       requestAnimationFrame(function () { keepTooltipBesidePanel(entry); });
     });
     canvas.addEventListener("keydown", function (ev) { onCanvasKey(entry, ev); });
+    var slider = section.querySelector(".ckg-asof");
+    if (slider) slider.addEventListener("input", function () { onSlider(entry, slider); });
     network.on("hoverNode", function (p) { entry.hoverId = p.node; scheduleLabels(entry); });
     network.on("blurNode", function () { entry.hoverId = null; scheduleLabels(entry); });
     network.on("click", function (params) {

@@ -99,7 +99,14 @@ def _common_page(store: GraphStore, request: Request) -> Response:
         )
         if result and view
         else None,
-        share=share_links(request, "/common", "/embed/common", params, f"cryptokg: {title}")
+        share=share_links(
+            request,
+            "/common",
+            "/embed/common",
+            params,
+            f"cryptokg: {title}",
+            map_query=qs({"from": "common", **params}),
+        )
         if result
         else None,
     )

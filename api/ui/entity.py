@@ -146,7 +146,14 @@ def _entity_page(store: GraphStore, request: Request, ref: str) -> Response:
             downloads=download_links(request, f"/export/entity/{eid}", params),
             expand_query=qs(flt.params(), max_nodes=None, depth=None),
         ),
-        share=share_links(request, f"/entity/{eid}", f"/embed/entity/{eid}", params, f"cryptokg: {name}"),
+        share=share_links(
+            request,
+            f"/entity/{eid}",
+            f"/embed/entity/{eid}",
+            params,
+            f"cryptokg: {name}",
+            map_query=qs({"from": "entity", "id": eid, "depth": depth if depth != 1 else None}),
+        ),
     )
 
 

@@ -171,7 +171,14 @@ def _path_page(store: GraphStore, request: Request) -> Response:
         )
         if result and view and result.paths
         else None,
-        share=share_links(request, "/path", "/embed/path", params, f"cryptokg: {title}")
+        share=share_links(
+            request,
+            "/path",
+            "/embed/path",
+            params,
+            f"cryptokg: {title}",
+            map_query=qs({"from": "path", **params}),
+        )
         if result and result.paths
         else None,
     )

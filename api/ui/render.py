@@ -316,7 +316,12 @@ def absolute_url(request: Request, path: str, params: Mapping[str, Any] | None =
 
 
 def share_links(
-    request: Request, path: str, embed_path: str, params: Mapping[str, Any], title: str
+    request: Request,
+    path: str,
+    embed_path: str,
+    params: Mapping[str, Any],
+    title: str,
+    map_query: str | None = None,
 ) -> dict[str, Any]:
     """Permalink and embed snippet data for a view."""
     root = request.scope.get("root_path", "") or ""
@@ -326,6 +331,8 @@ def share_links(
         "embed_url": embed_url,
         "embed_preview": f"{root}{embed_path}{'?' + qs(params) if qs(params) else ''}",
         "title": title,
+        # The story-map editor, starting from this view (None: not offered).
+        "map_url": f"{root}/maps/new?{map_query}" if map_query else None,
         # The snippet is HTML for another site: its attribute values are escaped here, and the
         # whole snippet again by the template that shows it.
         "iframe": (

@@ -134,6 +134,8 @@ class NetworkView:
     highlight_edges: list[str] = field(default_factory=list)
     note: str | None = None
     truncated: bool = False
+    #: Every node has its saved x and y: drawn where they are, without a layout.
+    positioned: bool = False
 
     @property
     def kinds(self) -> set[str]:
@@ -149,6 +151,7 @@ class NetworkView:
             "highlight": self.highlight,
             "highlight_edges": self.highlight_edges,
             "labels": self.show_labels,
+            "positioned": self.positioned,
         }
 
     @property
@@ -673,6 +676,7 @@ def render_fragment(
     show_controls: bool = True,
     link_target: str | None = None,
     height: str = "tall",
+    credit: str | None = None,
 ) -> Markup:
     """The HTML of a view: toolbar, canvas, legend, text version and the data for the script.
 
@@ -680,8 +684,9 @@ def render_fragment(
     ``<script type="application/json">`` element (see ``script_json``) and the page must load
     ``static_files()``'s ``vis/vis-network.min.js`` and ``viz/network.js`` to draw it.
     ``entity_url`` prefixes entity ids in links, ``panel_url`` and ``expand_url`` prefix the
-    side panel and "expand neighbours" endpoints (omitted: no panel, no expansion), and
-    ``downloads`` lists (label, url) export links.
+    side panel and "expand neighbours" endpoints (omitted: no panel, no expansion),
+    ``downloads`` lists (label, url) export links, and ``credit`` is the line printed under
+    the picture and on its PNG download (a default credit when omitted).
     """
     if not re.fullmatch(r"[A-Za-z][\w-]*", dom_id):
         msg = f"bad dom_id {dom_id!r}"
@@ -702,6 +707,7 @@ def render_fragment(
             show_controls=show_controls,
             link_target=link_target,
             height=height,
+            credit=credit or "Made with cryptokg. Every relationship cites its sources.",
             data=view.data(),
         )
     )

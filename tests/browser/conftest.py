@@ -40,6 +40,8 @@ DATA = ROOT / "data"
 SCREENSHOTS = Path(os.environ.get("CRYPTOKG_SCREENSHOTS") or ROOT / "tests" / "browser" / "artifacts")
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402,F401  (shared with the notebook view test)
 
+#: The API key of the servers the browser tests start.
+API_KEY = "browser-test-key"
 #: The hostile name of the XSS dataset (also its description and more).
 HOSTILE = "</script><script>window.__pwned=1</script>"
 
@@ -89,6 +91,8 @@ def _serve(workspace: Path, log: Path) -> Iterator[str]:
         **os.environ,
         "CRYPTOKG_STORE": "embedded",
         "CRYPTOKG_WORKSPACE": str(workspace),
+        # Story maps are written behind the API key.
+        "CRYPTOKG_API_KEY": API_KEY,
     }
     cmd = [
         sys.executable,

@@ -470,11 +470,97 @@
     entry.network.fit({ nodes: ids, animation: { duration: 300 } });
   }
 
+  function shapePath(ctx, shape, x, y, r) {
+    ctx.beginPath();
+    if (shape === "square") ctx.rect(x - r, y - r, 2 * r, 2 * r);
+    else if (shape === "triangle") { ctx.moveTo(x, y - r); ctx.lineTo(x + r, y + r); ctx.lineTo(x - r, y + r); ctx.closePath(); }
+    else if (shape === "triangleDown") { ctx.moveTo(x - r, y - r); ctx.lineTo(x + r, y - r); ctx.lineTo(x, y + r); ctx.closePath(); }
+    else if (shape === "diamond") { ctx.moveTo(x, y - r); ctx.lineTo(x + r, y); ctx.lineTo(x, y + r); ctx.lineTo(x - r, y); ctx.closePath(); }
+    else if (shape === "hexagon" || shape === "star") {
+      for (var i = 0; i < 6; i++) {
+        var a = Math.PI / 3 * i - Math.PI / 2;
+        ctx[i ? "lineTo" : "moveTo"](x + r * Math.cos(a), y + r * Math.sin(a));
+      }
+      ctx.closePath();
+    } else ctx.arc(x, y, r, 0, 2 * Math.PI);
+  }
+
+  // What the picture needs to stand alone: the kinds and statuses it shows.
+  function legendItems(entry) {
+    var kinds = {}, statuses = {};
+    entry.nodes.forEach(function (n) {
+      if (n.hidden || !n.kind || kinds[n.kind]) return;
+      var label = n.kind.charAt(0).toUpperCase() + n.kind.slice(1);
+      kinds[n.kind] = { label: label, colour: (n.color && n.color.background) || "#bab0ac", border: (n.color && n.color.border) || "#6e6663", shape: n.shape };
+    });
+    entry.edges.forEach(function (e) {
+      if (e.hidden || !e.status || statuses[e.status]) return;
+      statuses[e.status] = { label: e.status, dashes: e.dashes };
+    });
+    return { kinds: kinds, statuses: statuses };
+  }
+
+  // The PNG download: title on top, then the picture, its legend and the credit line.
+  function composePng(entry) {
+    var canvas = entry.canvas.querySelector("canvas");
+    var ratio = canvas.width / Math.max(canvas.clientWidth, 1);
+    var w = canvas.width;
+    var pad = 12 * ratio;
+    var titleH = 36 * ratio, legendH = 30 * ratio, creditH = 40 * ratio;
+    var out = document.createElement("canvas");
+    out.width = w;
+    out.height = titleH + canvas.height + legendH + creditH;
+    var ctx = out.getContext("2d");
+    ctx.fillStyle = "#ffffff";
+    ctx.fillRect(0, 0, out.width, out.height);
+    ctx.fillStyle = "#1f2328";
+    ctx.textBaseline = "middle";
+    ctx.font = "bold " + 18 * ratio + "px " + LABEL_FACE;
+    ctx.fillText(entry.section.getAttribute("data-title") || document.title, pad, titleH / 2);
+    ctx.drawImage(canvas, 0, titleH);
+    var y = titleH + canvas.height + legendH / 2;
+    var x = pad;
+    var items = legendItems(entry);
+    ctx.font = 12 * ratio + "px " + LABEL_FACE;
+    Object.keys(items.kinds).sort().forEach(function (k) {
+      var it = items.kinds[k];
+      ctx.fillStyle = it.colour;
+      ctx.strokeStyle = it.border;
+      ctx.lineWidth = 1.5 * ratio;
+      shapePath(ctx, it.shape, x + 6 * ratio, y, 6 * ratio);
+      ctx.fill();
+      ctx.stroke();
+      ctx.fillStyle = "#1f2328";
+      ctx.fillText(it.label, x + 16 * ratio, y);
+      x += 24 * ratio + ctx.measureText(it.label).width;
+    });
+    x += 10 * ratio;
+    Object.keys(items.statuses).sort().forEach(function (k) {
+      var it = items.statuses[k];
+      ctx.strokeStyle = "#3d434b";
+      ctx.lineWidth = 2 * ratio;
+      ctx.setLineDash(it.dashes ? it.dashes.map(function (d) { return d * ratio; }) : []);
+      ctx.beginPath();
+      ctx.moveTo(x, y);
+      ctx.lineTo(x + 28 * ratio, y);
+      ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.fillText(it.label, x + 34 * ratio, y);
+      x += 44 * ratio + ctx.measureText(it.label).width;
+    });
+    ctx.fillStyle = "#57606a";
+    ctx.font = 11 * ratio + "px " + LABEL_FACE;
+    var credit = entry.section.getAttribute("data-credit") || "Made with cryptokg.";
+    ctx.fillText(credit, pad, titleH + canvas.height + legendH + creditH * 0.3);
+    ctx.fillText(window.location.href + " · " + new Date().toISOString().slice(0, 10), pad, titleH + canvas.height + legendH + creditH * 0.72);
+    return out;
+  }
+
   function downloadPng(entry) {
     var canvas = entry.canvas.querySelector("canvas");
     if (!canvas) return;
     entry.network.redraw();
-    canvas.toBlob(function (blob) {
+    composePng(entry).toBlob(function (blob) {
       if (!blob) return;
       var url = URL.createObjectURL(blob);
       var a = document.createElement("a");
@@ -545,6 +631,8 @@
       else if (entry.panel && !entry.panel.hidden) closePanel(entry);
     });
     network.setData({ nodes: entry.nodes, edges: entry.edges });
+    // A saved arrangement (a story map) is drawn as it is: no layout to wait for.
+    if (data.positioned) network.once("afterDrawing", function () { markReady(entry); });
     // A safety net: a graph without edges may settle before stabilisation starts.
     setTimeout(function () { markReady(entry); }, 15000);
 

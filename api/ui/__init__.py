@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.ui import common, downloads, entity, fragments, graph, home, maps, path, timeline
+from api.ui import common, compare, downloads, entity, fragments, graph, home, maps, path, timeline
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
-for _module in (home, entity, path, common, graph, timeline, maps, fragments, downloads):
+for _module in (home, entity, path, common, graph, timeline, maps, compare, fragments, downloads):
     router.include_router(_module.router)

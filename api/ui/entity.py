@@ -52,7 +52,7 @@ def entity_params(qp: QueryParams) -> tuple[int, int, Filters]:
     return depth, max_nodes, flt
 
 
-def _entity_view(
+def entity_view(
     store: GraphStore, eid: str, depth: int, max_nodes: int, flt: Filters
 ) -> tuple[Subgraph, NetworkView]:
     sub = neighbourhood(store, eid, depth=depth, max_nodes=max_nodes, flt=flt.edge_filter())
@@ -117,7 +117,7 @@ def _entity_page(store: GraphStore, request: Request, ref: str) -> Response:
         return redirect
     depth, max_nodes, flt = entity_params(request.query_params)
     prof = profile(store, eid)
-    _sub, view = _entity_view(store, eid, depth, max_nodes, flt)
+    _sub, view = entity_view(store, eid, depth, max_nodes, flt)
     items = timeline(store, [eid], limit=300)
     notes = Footnotes()
     ent_cites = notes.cite(prof.sources)
@@ -168,7 +168,7 @@ def _entity_embed(store: GraphStore, request: Request, ref: str) -> Response:
     if redirect:
         return redirect
     depth, max_nodes, flt = entity_params(request.query_params)
-    sub, view = _entity_view(store, eid, depth, max_nodes, flt)
+    sub, view = entity_view(store, eid, depth, max_nodes, flt)
     name = next(n.name for n in sub.nodes if n.id == eid)
     return embed_page(
         request,

@@ -97,7 +97,7 @@ def path_result(store: GraphStore, p: PathParams) -> PathResult:
     )
 
 
-def _run_path(store: GraphStore, p: PathParams) -> tuple[PathResult, NetworkView]:
+def run_path(store: GraphStore, p: PathParams) -> tuple[PathResult, NetworkView]:
     """Paths, drawn inside the ``p.context`` best-connected neighbours of their entities."""
     result = path_result(store, p)
     flt = p.filters.edge_filter()
@@ -130,7 +130,7 @@ def _path_page(store: GraphStore, request: Request) -> Response:
     has_example = len(store.get_entities(needs)) == len(needs)
     if p.source and p.target:
         try:
-            result, view = _run_path(store, p)
+            result, view = run_path(store, p)
         except GraphError as exc:
             error = exc
     params = p.params()
@@ -192,7 +192,7 @@ async def path_embed(request: Request) -> Response:
 
 def _path_embed(store: GraphStore, request: Request) -> Response:
     p = PathParams.read(request.query_params)
-    result, view = _run_path(store, p)
+    result, view = run_path(store, p)
     heading = f"{result.source.name} → {result.target.name}"
     shortest = min((len(x.hops) for x in result.paths), default=0)
     count = len(result.paths)

@@ -56,3 +56,40 @@ def test_positions_stay_put_across_two_dates(server: str, tab: Tab, url: str) ->
     assert set(back["edges"]) == set(everything["edges"])
     tab.screenshot("slider" + url.replace("/", "-").split("?")[0])
     tab.assert_clean()
+
+
+def test_two_dates_side_by_side_keep_the_same_places(server: str, tab: Tab) -> None:
+    tab.goto(server + "/entity/changpeng-zhao")
+    tab.page.locator("a", has_text="Compare two dates side by side").click()
+    tab.page.wait_for_url("**/compare/entity/changpeng-zhao**")
+    tab.page.locator("#year-a").fill("2022")
+    tab.page.locator("#year-b").fill("2025")
+    tab.page.locator(".compare-form button[type=submit]").click()
+    tab.page.wait_for_url("**a=2022**")
+    tab.page.wait_for_selector("[data-compare][data-compared=true]", timeout=30_000)
+    for dom, day in (("compare-a", "2022-12-31"), ("compare-b", "2025-12-31")):
+        tab.page.wait_for_function(
+            "([d, want]) => window.cryptokg.networks[d].section.getAttribute('data-as-of') === want",
+            arg=[dom, day],
+        )
+    got = tab.page.evaluate(
+        """() => {
+            const out = {};
+            for (const d of ['compare-a', 'compare-b']) {
+                const e = window.cryptokg.networks[d];
+                const pos = e.network.getPositions();
+                out[d] = {};
+                e.nodes.forEach(n => { if (!n.hidden) out[d][n.id] = [pos[n.id].x, pos[n.id].y]; });
+            }
+            return out;
+        }"""
+    )
+    a, b = got["compare-a"], got["compare-b"]
+    assert set(a) != set(b)
+    both = set(a) & set(b)
+    assert both
+    for node in both:
+        assert a[node] == pytest.approx(b[node])
+    assert tab.page.locator("h1").inner_text().endswith("2022 and 2025")
+    tab.screenshot("compare-two-dates")
+    tab.assert_clean()

@@ -11,6 +11,7 @@ from api.ui.render import (
     Filters,
     download_links,
     embed_page,
+    flag_param,
     int_param,
     network_fragment,
     qs,
@@ -27,6 +28,7 @@ from graph.viz import (
     cap_subgraph,
     network_view,
 )
+from graph.viz.clusters import add_communities
 
 router = APIRouter(include_in_schema=False)
 
@@ -39,7 +41,11 @@ def graph_params(qp: QueryParams) -> tuple[int, list[str] | None, Filters]:
     if kinds and set(kinds) == set(KINDS):
         kinds = None
     flt = Filters.read(qp)
-    flt.extra = {"kind": kinds or [], "max_nodes": max_nodes if max_nodes != MAX_VIEW_NODES else None}
+    flt.extra = {
+        "kind": kinds or [],
+        "max_nodes": max_nodes if max_nodes != MAX_VIEW_NODES else None,
+        "clusters": None if flag_param(qp, "clusters", True) else "0",
+    }
     return max_nodes, kinds, flt
 
 
@@ -59,6 +65,8 @@ def _graph_page(store: GraphStore, request: Request) -> Response:
     max_nodes, kinds, flt = graph_params(request.query_params)
     sub = graph_sub(store, max_nodes, kinds, flt)
     view = network_view(sub, max_nodes=max_nodes)
+    if flag_param(request.query_params, "clusters", True):
+        add_communities(view, sub)
     params = flt.params()
     total = store.stats()
     return render_page(
@@ -92,9 +100,12 @@ async def graph_embed(request: Request) -> Response:
 def _graph_embed(store: GraphStore, request: Request) -> Response:
     max_nodes, kinds, flt = graph_params(request.query_params)
     sub = graph_sub(store, max_nodes, kinds, flt)
+    view = network_view(sub, max_nodes=max_nodes)
+    if flag_param(request.query_params, "clusters", True):
+        add_communities(view, sub)
     return embed_page(
         request,
-        network_view(sub, max_nodes=max_nodes),
+        view,
         heading="cryptokg: the whole graph",
         title="The whole graph",
         page_path="/graph",

@@ -136,6 +136,8 @@ class NetworkView:
     truncated: bool = False
     #: Every node has its saved x and y: drawn where they are, without a layout.
     positioned: bool = False
+    #: Communities the client folds into cluster nodes at first (see ``graph.viz.clusters``).
+    clusters: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def kinds(self) -> set[str]:
@@ -152,6 +154,7 @@ class NetworkView:
             "highlight_edges": self.highlight_edges,
             "labels": self.show_labels,
             "positioned": self.positioned,
+            "clusters": self.clusters,
         }
 
     @property

@@ -110,3 +110,46 @@ def test_a_hidden_label_shows_its_full_name_on_hover(server: str, tab: Tab) -> N
     after = _measure(tab)
     assert _overlaps(after["labels"]) == []
     tab.assert_clean()
+
+
+def test_the_whole_graph_starts_folded_by_community_and_opens(server: str, tab: Tab) -> None:
+    tab.goto(server + "/graph")
+    tab.wait_network()
+    state = """() => {
+        const e = window.cryptokg.networks.network, n = e.network;
+        const clusters = (e.section.getAttribute('data-clusters') || '').split(' ').filter(Boolean);
+        const loose = e.nodes.getIds().filter(id => n.findNode(id).length === 1);
+        return {clusters, loose: loose.length, all: e.nodes.length};
+    }"""
+    folded = tab.page.evaluate(state)
+    assert len(folded["clusters"]) >= 3
+    # a few labelled clusters and the entities outside them: far fewer shapes than entities
+    assert folded["loose"] + len(folded["clusters"]) < folded["all"] / 2
+    got = _measure(tab)
+    assert _overlaps(got["labels"]) == []
+    # clicking a cluster opens it where it was
+    first = folded["clusters"][0]
+    point = tab.page.evaluate(
+        "(id) => { const n = window.cryptokg.networks.network.network; return n.canvasToDOM(n.getPosition(id)); }",
+        first,
+    )
+    canvas = tab.page.locator("#network .ckg-canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    tab.page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    tab.page.wait_for_function(
+        "(id) => !window.cryptokg.networks.network.section.getAttribute('data-clusters').split(' ').includes(id)",
+        arg=first,
+        timeout=5000,
+    )
+    opened = tab.page.evaluate(state)
+    assert opened["loose"] > folded["loose"]
+    tab.page.locator("button[data-ckg=clusters]").click()
+    everything = tab.page.evaluate(state)
+    assert everything["clusters"] == [] and everything["loose"] == everything["all"]
+    tab.screenshot("graph-opened")
+    # ?clusters=0 starts with every entity
+    tab.goto(server + "/graph?clusters=0")
+    tab.wait_network()
+    assert tab.page.locator("button[data-ckg=clusters]").count() == 0
+    tab.assert_clean()

@@ -43,6 +43,7 @@
     if (entry.ready) return;
     entry.ready = true;
     entry.network.setOptions({ physics: { enabled: false } });
+    if (entry.clusters.length) foldCommunities(entry);
     entry.network.fit({ animation: false });
     layoutLabels(entry);
     entry.section.setAttribute("data-ready", "true");
@@ -324,6 +325,8 @@
       if (n.id === entry.hoverId || labelPriority(entry, n) === 1) text = entry.fullNameOf[n.id] || text;
       var pos = positions[n.id];
       var show = false;
+      // an entity folded into a community is not drawn
+      if (entry.clusters.length && net.findNode(n.id).length > 1) pos = null;
       if (text && pos && !n.hidden) {
         ctx.font = (font.bold ? "bold " : "") + px + "px " + LABEL_FACE;
         var w = ctx.measureText(text).width + 6;
@@ -360,6 +363,52 @@
       entry.fullNameOf[n.id] = n.name || n.label || "";
       if (n.font && n.font.size) entry.fontOf[n.id] = { size: n.font.size, bold: !!n.font.bold };
     });
+  }
+
+  // -- communities ---------------------------------------------------------------------------
+
+  function foldCommunities(entry) {
+    var net = entry.network;
+    var member = {};
+    entry.nodes.forEach(function (n) { member[n.id] = n.community; });
+    var size = Math.max(18, MIN_LABEL_PX / net.getScale());
+    entry.clusters.forEach(function (c) {
+      if (isFolded(net, c.id)) return;
+      net.cluster({
+        joinCondition: function (o) { return member[o.id] === c.community; },
+        clusterNodeProperties: {
+          id: c.id, label: c.label, title: c.title, shape: "dot", size: 22 + 3 * Math.sqrt(c.size),
+          borderWidth: 2, color: { background: "#dde3ea", border: "#57606a" },
+          font: { size: size, bold: true, face: LABEL_FACE, strokeWidth: 4, strokeColor: "#ffffff" }
+        }
+      });
+    });
+    entry.folded = true;
+    setFolded(entry);
+  }
+
+  function isFolded(net, id) {
+    return net.body.nodes[id] !== undefined && net.isCluster(id);
+  }
+
+  function openCommunities(entry) {
+    entry.clusters.forEach(function (c) {
+      if (isFolded(entry.network, c.id)) entry.network.openCluster(c.id);
+    });
+    entry.folded = false;
+    setFolded(entry);
+  }
+
+  function setFolded(entry) {
+    var ids = entry.clusters.filter(function (c) { return isFolded(entry.network, c.id); }).map(function (c) { return c.id; });
+    var open = ids.length;
+    entry.section.setAttribute("data-clusters", ids.join(" "));
+    var b = entry.section.querySelector("[data-ckg=clusters]");
+    if (b) {
+      b.setAttribute("aria-pressed", open ? "true" : "false");
+      b.textContent = open ? "Open all communities" : "Fold communities";
+    }
+    scheduleLabels(entry);
   }
 
   // -- time --------------------------------------------------------------------------------
@@ -593,6 +642,7 @@
       fontOf: {},
       keepNodes: {},
       hoverId: null,
+      clusters: data.clusters || [],
       defaultFont: (data.options.nodes && data.options.nodes.font && data.options.nodes.font.size) || 14,
       returnFocus: null
     };
@@ -627,6 +677,11 @@
     network.on("hoverNode", function (p) { entry.hoverId = p.node; scheduleLabels(entry); });
     network.on("blurNode", function () { entry.hoverId = null; scheduleLabels(entry); });
     network.on("click", function (params) {
+      if (params.nodes.length && isFolded(network, params.nodes[0])) {
+        network.openCluster(params.nodes[0]);
+        setFolded(entry);
+        return;
+      }
       if (params.nodes.length) openPanel(entry, params.nodes[0]);
       else if (entry.panel && !entry.panel.hidden) closePanel(entry);
     });
@@ -646,6 +701,10 @@
         else if (what === "zoom-out") { network.moveTo({ scale: network.getScale() / 1.3 }); scheduleLabels(entry); }
         else if (what === "labels") toggleLabels(entry, action);
         else if (what === "png") downloadPng(entry);
+        else if (what === "clusters") {
+          if (action.getAttribute("aria-pressed") === "true") openCommunities(entry);
+          else foldCommunities(entry);
+        }
         else if (what === "close") closePanel(entry);
         else if (what === "expand") expand(entry, action.getAttribute("data-id"), action);
         return;

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from tests.browser.conftest import Tab
+from tests.browser.conftest import API_KEY, Tab
 
 pytestmark = pytest.mark.browser
 
@@ -22,6 +24,9 @@ PAGES = [
     ("embed-entity", "/embed/entity/changpeng-zhao"),
     ("embed-path", "/embed/path?source=changpeng-zhao&target=donald-trump"),
     ("docs", "/docs"),
+    ("maps", "/maps"),
+    ("map-editor", "/maps/new?from=path&source=changpeng-zhao&target=donald-trump&mode=k&k=2"),
+    ("compare", "/compare/entity/changpeng-zhao?a=2022&b=2025"),
 ]
 
 OVERFLOW = """() => {
@@ -87,4 +92,33 @@ def test_the_path_answer_comes_before_the_form(server: str, phone: Tab) -> None:
     # the question can still be changed from the top
     phone.page.locator("a[href='#path-form']").click()
     assert phone.page.locator("form.path-form").is_visible()
+    phone.assert_clean()
+
+
+def test_a_story_map_on_a_phone(server: str, phone: Tab) -> None:
+    body = {
+        "title": "On a phone",
+        "nodes": [
+            {
+                "id": "changpeng-zhao",
+                "caption": "A caption long enough to wrap over several lines on a phone.",
+            },
+            {"id": "binance"},
+        ],
+        "edges": [],
+    }
+    r = phone.page.request.post(
+        server + "/maps",
+        data=json.dumps(body),
+        headers={"Content-Type": "application/json", "X-API-Key": API_KEY},
+    )
+    assert r.status == 201
+    url = r.json()["url"]
+    for page in (url, url.replace("/maps/", "/embed/maps/")):
+        phone.goto(server + page)
+        phone.wait_network()
+        got = phone.page.evaluate(OVERFLOW)
+        assert got["scroll"] <= got["width"], got["wide"]
+        assert got["wide"] == []
+    phone.screenshot("phone-story-map-embed")
     phone.assert_clean()

@@ -105,8 +105,8 @@ def test_tooltips_stay_off_the_open_panel(server: str, tab: Tab) -> None:
 def test_the_canvas_pans_and_zooms_from_the_keyboard(server: str, tab: Tab) -> None:
     tab.goto(server + "/entity/binance")
     tab.wait_network()
-    # the first tab stop after the toolbar is the canvas
-    tab.page.locator("#network .ckg-downloads a").last.focus()
+    # the first tab stop after the toolbar and the as-of slider is the canvas
+    tab.page.locator("#network .ckg-asof").focus()
     tab.page.keyboard.press("Tab")
     assert tab.page.evaluate("document.activeElement.classList.contains('ckg-canvas')")
     view = "() => { const n = window.cryptokg.networks.network.network; return {...n.getViewPosition(), s: n.getScale()}; }"

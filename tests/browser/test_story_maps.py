@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import xml.etree.ElementTree as ET
 from collections.abc import Callable
 
 import pytest
@@ -172,4 +173,28 @@ def test_the_png_carries_title_legend_and_credit(server: str, tab: Tab) -> None:
     # dark pixels: text was drawn above (the title) and below (legend and credit) the picture
     assert min(title.tobytes()) < 100
     assert sum(1 for p in below.tobytes() if p < 120) > 200
+    tab.assert_clean()
+
+
+def test_the_svg_carries_title_legend_credit_and_every_drawn_entity(server: str, tab: Tab) -> None:
+    tab.goto(server + "/path?source=changpeng-zhao&target=donald-trump&mode=k&k=3")
+    tab.wait_network()
+    drawn = tab.page.evaluate(
+        "() => window.cryptokg.networks.network.nodes.get().filter(n => !n.hidden).map(n => n.id)"
+    )
+    with tab.page.expect_download() as info:
+        tab.page.locator("button[data-ckg=svg]").click()
+    assert info.value.suggested_filename.endswith(".svg")
+    root = ET.fromstring(open(info.value.path(), encoding="utf-8").read())
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    assert root.find("s:title", ns).text == "Paths from Changpeng Zhao to Donald J. Trump"
+    nodes = {g.get("data-id") for g in root.iterfind(".//s:g[@class='ckg-svg-node']", ns)}
+    assert nodes == set(drawn)
+    labels = [t.text for t in root.iterfind(".//s:g[@class='ckg-svg-node']/s:text", ns)]
+    assert "Donald J. Trump" in labels
+    legend = [t.text for t in root.iterfind(".//s:g[@class='ckg-svg-legend']/s:text", ns)]
+    assert "Person" in legend and "reported" in legend
+    credit = [t.text for t in root.iterfind(".//s:text[@class='ckg-svg-credit']", ns)]
+    assert any("cryptokg" in c for c in credit) and any(server in c for c in credit)
+    assert len(list(root.iterfind(".//s:g[@class='ckg-svg-edges']/s:line", ns))) > 0
     tab.assert_clean()

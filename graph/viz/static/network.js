@@ -605,20 +605,131 @@
     return out;
   }
 
+  function xml(text) {
+    return String(text).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
+  function svgShape(shape, x, y, r, fill, stroke) {
+    var paint = ' fill="' + xml(fill) + '" stroke="' + xml(stroke) + '" stroke-width="1.5"';
+    var pts = function (list) {
+      return '<polygon points="' + list.map(function (p) { return (x + p[0] * r).toFixed(1) + "," + (y + p[1] * r).toFixed(1); }).join(" ") + '"' + paint + "/>";
+    };
+    if (shape === "square") return '<rect x="' + (x - r).toFixed(1) + '" y="' + (y - r).toFixed(1) + '" width="' + (2 * r).toFixed(1) + '" height="' + (2 * r).toFixed(1) + '"' + paint + "/>";
+    if (shape === "triangle") return pts([[0, -1], [1, 1], [-1, 1]]);
+    if (shape === "triangleDown") return pts([[-1, -1], [1, -1], [0, 1]]);
+    if (shape === "diamond") return pts([[0, -1], [1, 0], [0, 1], [-1, 0]]);
+    if (shape === "hexagon" || shape === "star") {
+      var hex = [];
+      for (var i = 0; i < 6; i++) hex.push([Math.cos(Math.PI / 3 * i - Math.PI / 2), Math.sin(Math.PI / 3 * i - Math.PI / 2)]);
+      return pts(hex);
+    }
+    return '<circle cx="' + x.toFixed(1) + '" cy="' + y.toFixed(1) + '" r="' + r.toFixed(1) + '"' + paint + "/>";
+  }
+
+  // The SVG download: the drawn network (as laid out now), its title, legend and credit line.
+  function composeSvg(entry) {
+    var net = entry.network;
+    var shown = [];
+    entry.nodes.forEach(function (n) {
+      if (!n.hidden && !(entry.clusters.length && net.findNode(n.id).length > 1)) shown.push(n);
+    });
+    entry.clusters.forEach(function (c) {
+      if (isFolded(net, c.id)) shown.push({ id: c.id, label: c.label, size: 24, shape: "dot", color: { background: "#dde3ea", border: "#57606a" } });
+    });
+    var pos = net.getPositions(shown.map(function (n) { return n.id; }));
+    var at = {};
+    var minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+    shown.forEach(function (n) {
+      var p = pos[n.id];
+      if (!p) return;
+      at[n.id] = p;
+      minX = Math.min(minX, p.x); maxX = Math.max(maxX, p.x); minY = Math.min(minY, p.y); maxY = Math.max(maxY, p.y);
+    });
+    if (minX === Infinity) { minX = 0; minY = 0; maxX = 0; maxY = 0; }
+    var margin = 120, top = 60, bottom = 90;
+    var w = Math.max(480, maxX - minX + 2 * margin), h = maxY - minY + 2 * margin + top + bottom;
+    var ox = margin - minX, oy = margin + top - minY;
+    var drawnId = function (id) {
+      if (at[id]) return id;
+      var path = entry.clusters.length ? net.findNode(id) : [];
+      return path.length > 1 && at[path[0]] ? path[0] : null;
+    };
+    var out = ['<svg xmlns="http://www.w3.org/2000/svg" width="' + Math.round(w) + '" height="' + Math.round(h) + '" viewBox="0 0 ' + Math.round(w) + " " + Math.round(h) + '" font-family="' + xml(LABEL_FACE) + '">'];
+    var title = entry.section.getAttribute("data-title") || document.title;
+    out.push("<title>" + xml(title) + "</title>");
+    out.push('<rect width="100%" height="100%" fill="#ffffff"/>');
+    out.push('<text class="ckg-svg-title" x="16" y="34" font-size="22" font-weight="bold" fill="#1f2328">' + xml(title) + "</text>");
+    out.push('<g class="ckg-svg-edges">');
+    entry.edges.forEach(function (e) {
+      var a = drawnId(e.from), b = drawnId(e.to);
+      if (e.hidden || !a || !b || a === b) return;
+      var c = e.color || {};
+      var dash = e.dashes && e.dashes.length ? ' stroke-dasharray="' + e.dashes.join(" ") + '"' : "";
+      out.push('<line x1="' + (at[a].x + ox).toFixed(1) + '" y1="' + (at[a].y + oy).toFixed(1) + '" x2="' + (at[b].x + ox).toFixed(1) + '" y2="' + (at[b].y + oy).toFixed(1) +
+        '" stroke="' + xml(c.color || "#8c959f") + '" stroke-opacity="' + (c.opacity === undefined ? 1 : c.opacity) + '" stroke-width="' + (e.width || 1.5) + '"' + dash + "/>");
+    });
+    out.push("</g>", '<g class="ckg-svg-nodes">');
+    shown.forEach(function (n) {
+      var p = at[n.id];
+      if (!p) return;
+      var r = n.size || 12, x = p.x + ox, y = p.y + oy;
+      var col = n.color || {};
+      out.push('<g class="ckg-svg-node" data-id="' + xml(n.id) + '"' + (n.opacity !== undefined && n.opacity < 1 ? ' opacity="' + n.opacity + '"' : "") + ">");
+      out.push(svgShape(n.shape, x, y, r, col.background || "#bab0ac", col.border || "#6e6663"));
+      var label = entry.fullNameOf[n.id] || n.label || "";
+      if (label) {
+        out.push('<text x="' + x.toFixed(1) + '" y="' + (y + r + 16).toFixed(1) + '" font-size="14" text-anchor="middle" fill="#1f2328" stroke="#ffffff" stroke-width="4" paint-order="stroke">' + xml(label) + "</text>");
+      }
+      out.push("</g>");
+    });
+    out.push("</g>");
+    var ly = h - bottom + 28, lx = 16;
+    var items = legendItems(entry);
+    out.push('<g class="ckg-svg-legend" font-size="13" fill="#1f2328">');
+    Object.keys(items.kinds).sort().forEach(function (k) {
+      var it = items.kinds[k];
+      out.push(svgShape(it.shape, lx + 7, ly, 7, it.colour, it.border));
+      out.push('<text x="' + (lx + 18) + '" y="' + (ly + 4) + '">' + xml(it.label) + "</text>");
+      lx += 30 + 7.5 * it.label.length;
+    });
+    Object.keys(items.statuses).sort().forEach(function (k) {
+      var it = items.statuses[k];
+      var dash = it.dashes && it.dashes.length ? ' stroke-dasharray="' + it.dashes.join(" ") + '"' : "";
+      out.push('<line x1="' + lx + '" y1="' + ly + '" x2="' + (lx + 30) + '" y2="' + ly + '" stroke="#3d434b" stroke-width="2"' + dash + "/>");
+      out.push('<text x="' + (lx + 36) + '" y="' + (ly + 4) + '">' + xml(it.label) + "</text>");
+      lx += 50 + 7.5 * it.label.length;
+    });
+    out.push("</g>");
+    var credit = entry.section.getAttribute("data-credit") || "Made with cryptokg.";
+    out.push('<text class="ckg-svg-credit" x="16" y="' + (h - 30) + '" font-size="12" fill="#57606a">' + xml(credit) + "</text>");
+    out.push('<text class="ckg-svg-credit" x="16" y="' + (h - 12) + '" font-size="12" fill="#57606a">' + xml(window.location.href + " · " + new Date().toISOString().slice(0, 10)) + "</text>");
+    out.push("</svg>");
+    return out.join("\n");
+  }
+
+  function save(blob, ext) {
+    var url = URL.createObjectURL(blob);
+    var a = document.createElement("a");
+    a.href = url;
+    a.download = (document.title.split(" — ")[0] || "cryptokg").replace(/[^\w.-]+/g, "-") + "." + ext;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
+  }
+
+  function downloadSvg(entry) {
+    save(new Blob([composeSvg(entry)], { type: "image/svg+xml" }), "svg");
+  }
+
   function downloadPng(entry) {
     var canvas = entry.canvas.querySelector("canvas");
     if (!canvas) return;
     entry.network.redraw();
     composePng(entry).toBlob(function (blob) {
-      if (!blob) return;
-      var url = URL.createObjectURL(blob);
-      var a = document.createElement("a");
-      a.href = url;
-      a.download = (document.title.split(" — ")[0] || entry.section.id).replace(/[^\w.-]+/g, "-") + ".png";
-      document.body.appendChild(a);
-      a.click();
-      a.remove();
-      setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
+      if (blob) save(blob, "png");
     }, "image/png");
   }
 
@@ -701,6 +812,7 @@
         else if (what === "zoom-out") { network.moveTo({ scale: network.getScale() / 1.3 }); scheduleLabels(entry); }
         else if (what === "labels") toggleLabels(entry, action);
         else if (what === "png") downloadPng(entry);
+        else if (what === "svg") downloadSvg(entry);
         else if (what === "clusters") {
           if (action.getAttribute("aria-pressed") === "true") openCommunities(entry);
           else foldCommunities(entry);

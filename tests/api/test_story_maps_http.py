@@ -3,6 +3,7 @@ problems named by field, all-or-nothing files, and a map that notices its facts 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -129,3 +130,30 @@ def test_a_map_says_when_its_facts_changed(writer: TestClient, app_store: Any, t
     # the store agrees without HTTP
     m = MapStore(tmp_path / "ws").get("alice-and-acme")
     assert changes(app_store, m) == [("r02", "changed")]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("from=path&source=alice&target=regulator", {"alice", "acme", "regulator"}),
+        ("from=entity&id=carol", {"carol", "alice", "bob", "regulator", "venture"}),
+        ("from=common&entity=bob&entity=regulator", {"bob", "regulator", "acme", "carol"}),
+        ("ids=alice&ids=acme", {"alice", "acme"}),
+        ("ids=alice&ids=acme&ids=Bobby", {"alice", "acme", "bob"}),
+    ],
+)
+def test_the_editor_starts_from_any_view(writer: TestClient, query: str, expected: set[str]) -> None:
+    r = writer.get("/maps/new?" + query)
+    assert r.status_code == 200
+    listed = set(
+        re.findall(r'<ul class="map-items" data-kind="nodes">(.*?)</ul>', r.text, re.S)[0].split('data-id="')[
+            1:
+        ]
+    )
+    assert {x.split('"')[0] for x in listed} >= expected
+
+
+def test_the_editor_names_an_unknown_entity(writer: TestClient) -> None:
+    r = writer.get("/maps/new?ids=alice&ids=nobody-at-all")
+    assert r.status_code == 404
+    assert "nobody-at-all" in r.text

@@ -175,6 +175,10 @@ def changes(store: GraphStore, m: StoryMap) -> list[tuple[str, str]]:
     return out
 
 
+_LOCKS: dict[Path, threading.Lock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
 def _missing(map_id: str) -> NotFound:
     return NotFound(f"no story map {map_id!r}")
 
@@ -188,7 +192,9 @@ class MapStore:
 
     def __init__(self, workspace: Path) -> None:
         self.dir = Path(workspace) / "maps"
-        self._lock = threading.Lock()
+        # One lock per directory, shared by every MapStore of this process.
+        with _LOCKS_GUARD:
+            self._lock = _LOCKS.setdefault(self.dir.resolve(), threading.Lock())
 
     def _path(self, map_id: str) -> Path:
         if not ID_PATTERN.match(map_id):
@@ -202,7 +208,13 @@ class MapStore:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
             raise _missing(map_id) from None
-        return StoryMap.model_validate_json(text)
+        if not text.strip():  # reserved by a save still writing it
+            raise _missing(map_id)
+        try:
+            return StoryMap.model_validate_json(text)
+        except ValidationError as exc:
+            problems = [Problem(str(path), None, map_id, p.field, p.message) for p in _problems(exc)]
+            raise InvalidRecord(problems) from None
 
     def list(self) -> list[StoryMap]:
         """Every map, the most recently changed first (unreadable files are skipped)."""
@@ -243,7 +255,12 @@ class MapStore:
                 graph_version=store.version,
                 facts={rid: fingerprint(r) for rid, r in sorted(rels.items())},
             )
-            self._write(m)
+            try:
+                self._write(m)
+            except BaseException:
+                if create:
+                    self._path(map_id).unlink(missing_ok=True)
+                raise
         return m
 
     def delete(self, map_id: str) -> None:
@@ -255,13 +272,18 @@ class MapStore:
                 raise _missing(map_id) from None
 
     def _free_id(self, base: str) -> str:
+        """A free id from ``base``, reserved by creating its file (safe across processes)."""
         base = (slugify(base) or "map")[:180]
         if not ID_PATTERN.match(base):
             base = "map"
+        self.dir.mkdir(parents=True, exist_ok=True)
         candidate, n = base, 2
-        while self._path(candidate).exists():
-            candidate, n = f"{base}-{n}", n + 1
-        return candidate
+        while True:
+            try:
+                os.close(os.open(self._path(candidate), os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+                return candidate
+            except FileExistsError:
+                candidate, n = f"{base}-{n}", n + 1
 
     def _write(self, m: StoryMap) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)

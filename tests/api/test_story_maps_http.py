@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from graph.errors import InvalidRecord
 from graph.storymaps import MapStore, changes
 from tests.api.api_support import API_KEY, mini_app, mini_memory_store
 
@@ -157,3 +158,20 @@ def test_the_editor_names_an_unknown_entity(writer: TestClient) -> None:
     r = writer.get("/maps/new?ids=alice&ids=nobody-at-all")
     assert r.status_code == 404
     assert "nobody-at-all" in r.text
+
+
+def test_map_files_are_never_half_written(writer: TestClient, tmp_path: Path, app_store: Any) -> None:
+    maps = MapStore(tmp_path / "ws")
+    first = maps.save(app_store, MAP)
+    # a failed replacement keeps the old file whole, and leaves no temporary file behind
+    with pytest.raises(InvalidRecord):
+        maps.save(app_store, {**MAP, "nodes": []}, first.id, create=False)
+    assert maps.get(first.id) == first
+    assert sorted(p.name for p in maps.dir.iterdir()) == [f"{first.id}.json"]
+    # a damaged file is reported with its path, not as a server error
+    (maps.dir / "broken.json").write_text('{"title": 3}', encoding="utf-8")
+    with pytest.raises(InvalidRecord) as err:
+        maps.get("broken")
+    assert "broken.json" in str(err.value)
+    assert [m.id for m in maps.list()] == [first.id]
+    assert writer.get("/maps/broken").status_code == 422

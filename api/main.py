@@ -22,7 +22,7 @@ from api.middleware import (
     TextGuardMiddleware,
     document_etags,
 )
-from api.routes import analytics, entities, exports, meta, paths, relationships, sources, ui, writes
+from api.routes import analytics, docs, entities, exports, meta, paths, relationships, sources, ui, writes
 from graph.settings import Settings, get_settings
 from graph.store import GraphStore
 
@@ -77,6 +77,9 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=lifespan,
+        # /docs comes from api.routes.docs, its assets served locally; no /redoc (its logo is on a CDN).
+        docs_url=None,
+        redoc_url=None,
     )
     service = Service(settings, store, state=app.state)
     app.state.service = service
@@ -87,6 +90,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     for module in (entities, paths, analytics, relationships, sources, exports, writes, meta):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(meta.health_router)
+    app.include_router(docs.router)
     app.include_router(ui.router)
 
     # Added last = runs first: CORS headers go on every answer, errors included.

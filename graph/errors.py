@@ -52,6 +52,18 @@ class EntityNotFound(NotFound):
         super().__init__(f"no entity {ref!r}{hint}")
 
 
+class AmbiguousEntity(EntityNotFound):
+    """A name or alias that several entities share (or match as well); ``suggestions`` lists them."""
+
+    title = "Ambiguous entity name"
+
+    def __init__(self, ref: str, suggestions: list[dict[str, str]]) -> None:
+        super().__init__(ref, suggestions)
+        names = ", ".join(f"{s['name']} ({s['id']})" for s in self.suggestions[:5])
+        self.detail = f"{ref!r} could be several entities: {names}; choose one by its id"
+        self.args = (self.detail,)
+
+
 class NoPathFound(GraphError):
     """Raised only where a caller asked for an exception; path queries return empty results."""
 

@@ -51,9 +51,10 @@ async def search_entities(
     """Find entities by name or alias, best match first.
 
     Matching ignores case, accents and punctuation and works for aliases in any script
-    (`赵长鹏` finds Changpeng Zhao). Exact names rank first, then exact aliases, prefixes and
-    fuzzy matches (typos); ties go to the better-connected entity. A query without letters or
-    digits matches nothing.
+    (`赵长鹏` finds Changpeng Zhao). Whole names and aliases rank first, then prefixes, then
+    fuzzy matches (typos); within each, people and organisations come before assets, events,
+    agreements and documents, then exact names before aliases; ties go to the
+    better-connected entity. A query without letters or digits matches nothing.
     """
     if not normalize(q):
         return SearchOut(query=q, kind=kind, results=[])

@@ -15,7 +15,7 @@ import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from graph.cancel import shielded
-from graph.errors import EntityNotFound, InvalidParameter
+from graph.errors import AmbiguousEntity, EntityNotFound, InvalidParameter
 from graph.evidence import with_evidence
 from graph.filters import make_filter
 from graph.ingest.records import bulk_objects
@@ -31,6 +31,12 @@ MAX_LIMIT = 100
 #: Suggestions for an unknown name may be looser than search results.
 SUGGEST_CUTOFF = 60.0
 _TIER = {"exact": 0, "alias": 1, "prefix": 2, "fuzzy": 3}
+#: Kinds that rank first when a name matches several entities: the actors of a story (people
+#: and organisations) before the things and happenings they are involved in (assets, events,
+#: agreements, documents): "Trump" is Donald J. Trump before the $TRUMP coin.
+ACTOR_KINDS = frozenset(
+    {EntityKind.PERSON, EntityKind.COMPANY, EntityKind.ORGANIZATION, EntityKind.AGENCY, EntityKind.COURT}
+)
 
 
 def normalize(text: str) -> str:
@@ -112,6 +118,7 @@ class _Scale:
             self.rank[n] = r
         kinds = {k.value: i for i, k in enumerate(EntityKind)}
         self.kind = np.fromiter((kinds[row[1]] for row in idx.rows), np.uint8, len(idx.rows))
+        self.actor_codes = np.asarray(sorted(kinds[k.value] for k in ACTOR_KINDS), dtype=np.uint8)
         self.tri_codes, self.tri_ptr, self.tri_keys = _trigram_postings(keys)
         self.length = np.fromiter((len(k) for k in keys), np.int32, len(keys))
         tokens: dict[str, int] = {}
@@ -264,16 +271,17 @@ def search(
     """Find entities by name or alias.
 
     Matching is case-, accent- and punctuation-insensitive and works for aliases in any
-    script. Ranking: exact name > exact alias > prefix > fuzzy (typos), ties broken by
-    degree (better-connected first), then name. On graphs with more than 20,000 names and
+    script. Ranking: whole name or alias > prefix (of a word) > fuzzy (typos); within each,
+    people and organisations (``ACTOR_KINDS``) before assets, events, agreements and documents,
+    then exact name before alias; ties broken by degree (better-connected first), then name. On graphs with more than 20,000 names and
     aliases, fuzzy matches are sought among the 3,000 names sharing the most character
     trigrams with the query (the other tiers are always complete).
 
     Examples
     --------
     >>> from graph.testing import mini_store
-    >>> [(h.id, h.match) for h in search(mini_store(), "acme", limit=2)]
-    [('acme', 'alias'), ('plea', 'prefix')]
+    >>> [(h.id, h.match) for h in search(mini_store(), "acme", limit=3)]
+    [('acme', 'alias'), ('acme-us', 'prefix'), ('plea', 'prefix')]
     >>> search(mini_store(), "阿丽斯")[0].id
     'alice'
     >>> search(mini_store(), "Alise Exampel")[0].match
@@ -325,6 +333,8 @@ def search(
     order = sorted(
         best.items(),
         key=lambda kv: (
+            max(kv[1][0] - 1, 0),
+            idx.rows[kv[0]][1] not in ACTOR_KINDS,
             kv[1][0],
             kv[1][1] if kv[1][0] == 3 else 0.0,
             -idx.rows[kv[0]][3],
@@ -353,8 +363,8 @@ def search(
 def _prefix_matches(idx: _Index, nq: str, kind: str | None, room: int) -> list[int]:
     """The prefix matches that can reach the first ``room`` places, ascending.
 
-    The prefix tier ranks owners by (more relationships, then name); an owner behind ``room``
-    others of the tier (or better) cannot show, so its keys need not be offered.
+    The prefix tier ranks owners by (actor kind first, more relationships, then name); an
+    owner behind ``room`` others of its kind group cannot show, so its keys need not be offered.
     """
     sc = idx.scaled()
     keys = sc.prefix_keys(nq)
@@ -366,10 +376,15 @@ def _prefix_matches(idx: _Index, nq: str, kind: str | None, room: int) -> list[i
         keys, owners = keys[sel], owners[sel]
     distinct = np.unique(owners)
     if len(distinct) > room:
-        ranks = sc.rank[distinct]
-        cut = np.partition(ranks, room - 1)[room - 1]
-        keep = np.isin(owners, distinct[ranks <= cut])
-        keys = keys[keep]
+        actor = np.isin(sc.kind[distinct], sc.actor_codes)
+        kept = []
+        for group in (distinct[actor], distinct[~actor]):
+            if len(group) > room:
+                ranks = sc.rank[group]
+                cut = np.partition(ranks, room - 1)[room - 1]
+                group = group[ranks <= cut]
+            kept.append(group)
+        keys = keys[np.isin(owners, np.concatenate(kept))]
     out: list[int] = keys.tolist()
     return out
 
@@ -386,12 +401,19 @@ def suggest(store: GraphStore, ref: str, limit: int = 5) -> list[dict[str, str]]
 def resolve(store: GraphStore, ref: str) -> str:
     """Turn an id or a name into an entity id.
 
-    An exact id wins; otherwise an exact name or alias match (unique best). Raises
-    ``EntityNotFound`` with suggestions when nothing matches exactly.
+    An exact id wins; otherwise the one entity whose name or alias matches exactly. Nothing
+    is guessed: ``EntityNotFound`` (with close matches as suggestions) when nothing matches
+    exactly, ``AmbiguousEntity`` (with the candidates) when several entities match as well
+    as each other or a better-ranked one only matches a word of its name ("Trump" is an
+    alias of Donald J. Trump and the name of the $TRUMP coin).
 
     >>> from graph.testing import mini_store
     >>> resolve(mini_store(), "Bobby"), resolve(mini_store(), "acme-us")
     ('bob', 'acme-us')
+    >>> resolve(mini_store(), "Alise Exampel")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    graph.errors.EntityNotFound: no entity 'Alise Exampel'; did you mean: Alice Example (alice)...
     """
     if store.has_entity(ref):
         return ref
@@ -400,9 +422,18 @@ def resolve(store: GraphStore, ref: str) -> str:
             hits = search(store, ref, limit=5, fuzzy_cutoff=SUGGEST_CUTOFF)
         except InvalidParameter:
             hits = []
-        if hits and hits[0].match in ("exact", "alias"):
-            return hits[0].id
-        raise EntityNotFound(ref, [{"id": h.id, "name": h.name} for h in hits])
+        idx = _index(store)
+        strong = list(dict.fromkeys(idx.rows[idx.owners[i]][0] for i in idx.by_key.get(normalize(ref), [])))
+        if len(strong) == 1 and hits and hits[0].id == strong[0]:
+            return strong[0]
+        choices = [{"id": h.id, "name": h.name} for h in hits]
+        if strong:
+            # The entities that match exactly first (in search order), then the others.
+            ranked = [c for c in choices if c["id"] in strong]
+            shown = {c["id"] for c in ranked}
+            ranked += [{"id": e.id, "name": e.name} for e in store.get_entities(set(strong) - shown).values()]
+            raise AmbiguousEntity(ref, ranked + [c for c in choices if c["id"] not in strong])
+        raise EntityNotFound(ref, choices)
     raise EntityNotFound(ref)
 
 

@@ -3,12 +3,9 @@
 Input is what the query engine returns (``Subgraph``, ``PathResult``, ``CommonResult``); output
 is a ``NetworkView``: vis-network nodes, edges and options built through pyvis's ``Network``,
 plus a text version of the same graph (entities, cited relationship sentences and numbered
-sources). ``render_fragment`` turns a view into an HTML fragment with this package's own
-Jinja template; the fragment loads nothing from other hosts (pyvis's own template pulls
-Bootstrap from a CDN, so it is not used). ``static_files`` lists the assets the app must serve:
-the vis-network copy bundled with pyvis and the client script of the views.
-``standalone_html``, ``notebook_html`` and ``NotebookView`` inline those assets instead, for
-offline pages and for views shown inline in Jupyter and VS Code notebooks.
+sources). Turning views into HTML (``render_fragment``, ``static_files``, ``standalone_html``,
+``notebook_html``, ``NotebookView``) is ``graph.viz.html``'s job; those names are re-exported
+here.
 
 Layout is deterministic: the node and edge order is fixed (sorted by id), vis-network's
 ``layout.randomSeed`` is set, and the client turns physics off once stabilisation is done.
@@ -17,30 +14,26 @@ Layout is deterministic: the node and edge order is fixed (sorted by id), vis-ne
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import jinja2
-from markupsafe import Markup
 from pyvis.network import Network
 
-from graph.dates import sort_key
+from graph.dates import date_bounds, sort_key
 from graph.model import Entity, Relationship, Source, Subgraph
 from graph.narrate import date_phrase, sentence
 from graph.results import CommonResult, PathResult
 from graph.viz.styles import (
     FADED_OPACITY,
     HIGHLIGHT,
+    NODE_LABEL,
     STATUS_STYLES,
     edge_label,
     edge_style,
     kind_style,
-    legend,
     node_size,
     truncate,
 )
@@ -133,6 +126,10 @@ class NetworkView:
     highlight_edges: list[str] = field(default_factory=list)
     note: str | None = None
     truncated: bool = False
+    #: Every node has its saved x and y: drawn where they are, without a layout.
+    positioned: bool = False
+    #: Communities the client folds into cluster nodes at first (see ``graph.viz.clusters``).
+    clusters: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def kinds(self) -> set[str]:
@@ -148,7 +145,17 @@ class NetworkView:
             "highlight": self.highlight,
             "highlight_edges": self.highlight_edges,
             "labels": self.show_labels,
+            "positioned": self.positioned,
+            "clusters": self.clusters,
         }
+
+    @property
+    def years(self) -> tuple[int, int] | None:
+        """First and last year the view's relationships mention (None: fewer than two years)."""
+        found = sorted(int(d[:4]) for e in self.edges for d in (e.get("from_day"), e.get("until_day")) if d)
+        if not found or found[0] == found[-1]:
+            return None
+        return found[0], found[-1]
 
     @property
     def show_labels(self) -> bool:
@@ -318,7 +325,9 @@ def _options(n_nodes: int, seed: int) -> dict[str, Any]:
         "interaction": {
             "hover": True,
             "tooltipDelay": 120,
-            "keyboard": {"enabled": True, "bindToWindow": False},
+            # The client script handles keys on the focused canvas (vis-network's own binding
+            # only works after a click).
+            "keyboard": {"enabled": False},
             "navigationButtons": False,
             "hideEdgesOnDrag": n_nodes > 150,
             "multiselect": False,
@@ -337,7 +346,7 @@ def _options(n_nodes: int, seed: int) -> dict[str, Any]:
         },
         "edges": {
             "font": {
-                "size": 10,
+                "size": 12,
                 "align": "middle",
                 "color": "#3d434b",
                 "strokeWidth": 3,
@@ -346,7 +355,7 @@ def _options(n_nodes: int, seed: int) -> dict[str, Any]:
             },
             # Edge labels are hidden below this on-screen size: large views stay readable when
             # zoomed out and show their labels when zoomed in.
-            "scaling": {"label": {"drawThreshold": 3 if small else 8}},
+            "scaling": {"label": {"drawThreshold": 9}},
             "smooth": {"enabled": True, "type": "continuous", "roundness": 0.2},
             "selectionWidth": 2,
             "hoverWidth": 0.8,
@@ -453,7 +462,7 @@ def network_view(
             # Zoomed to fit, a large view is drawn at about a third of its size.
             opts["font"] = {"size": 18 if len(ents) <= 150 else 30, "bold": True}
             opts["scaling"] = {"label": {"drawThreshold": 1, "maxVisible": 22}}
-        net.add_node(ent.id, label=truncate(ent.name), shape=style.shape, **opts)
+        net.add_node(ent.id, label=truncate(ent.name, NODE_LABEL), name=ent.name, shape=style.shape, **opts)
         text_nodes.append(
             TextNode(
                 id=ent.id,
@@ -491,6 +500,10 @@ def network_view(
             "arrows": {"to": {"enabled": not t.symmetric, "scaleFactor": 0.6}},
             "status": _status(rel),
             "category": t.category.value,
+            # First and last day the relationship may hold (ISO; None: unknown or still holding),
+            # for the as-of slider that hides and shows relationships in the browser.
+            "from_day": date_bounds(rel.start)[0] if rel.start else None,
+            "until_day": date_bounds(rel.end)[1] if rel.end else None,
         }
         if nth:
             curve = "curvedCW" if nth % 2 else "curvedCCW"
@@ -619,275 +632,14 @@ def common_view(
     )
 
 
-# -- HTML --------------------------------------------------------------------------------
-
-_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
-_JSON_ESCAPE_RE = re.compile("[<>&\u2028\u2029]")
-
-
-def script_json(value: Any) -> Markup:
-    """JSON that is safe inside a ``<script>`` element: ``<``, ``>`` and ``&`` are escaped.
-
-    >>> str(script_json({"name": "</script><b>"}))
-    '{"name":"\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e"}'
-    """
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
-    return Markup(_JSON_ESCAPE_RE.sub(lambda m: _JSON_ESCAPES[m.group(0)], text))
-
-
-@lru_cache(maxsize=1)
-def _env() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(_HERE / "templates"),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-    )
-    env.filters["script_json"] = script_json
-    return env
-
-
-def render_fragment(
-    view: NetworkView,
-    *,
-    dom_id: str = "network",
-    title: str = "Network",
-    entity_url: str = "/entity/",
-    panel_url: str | None = None,
-    expand_url: str | None = None,
-    expand_query: str = "",
-    downloads: list[tuple[str, str]] | None = None,
-    show_legend: bool = True,
-    show_controls: bool = True,
-    link_target: str | None = None,
-    height: str = "tall",
-) -> Markup:
-    """The HTML of a view: toolbar, canvas, legend, text version and the data for the script.
-
-    Every name and property is escaped by the template; the data travels as JSON in a
-    ``<script type="application/json">`` element (see ``script_json``) and the page must load
-    ``static_files()``'s ``vis/vis-network.min.js`` and ``viz/network.js`` to draw it.
-    ``entity_url`` prefixes entity ids in links, ``panel_url`` and ``expand_url`` prefix the
-    side panel and "expand neighbours" endpoints (omitted: no panel, no expansion), and
-    ``downloads`` lists (label, url) export links.
-    """
-    if not re.fullmatch(r"[A-Za-z][\w-]*", dom_id):
-        msg = f"bad dom_id {dom_id!r}"
-        raise ValueError(msg)
-    html = (
-        _env()
-        .get_template("network.html")
-        .render(
-            view=view,
-            dom_id=dom_id,
-            title=title,
-            entity_url=entity_url,
-            panel_url=panel_url,
-            expand_url=expand_url,
-            expand_query=expand_query,
-            downloads=downloads or [],
-            legend=legend(view.kinds) if show_legend else None,
-            show_controls=show_controls,
-            link_target=link_target,
-            height=height,
-            data=view.data(),
-        )
-    )
-    return Markup(html)
-
-
-def _vis_dir() -> Path:
-    import pyvis
-
-    lib = Path(pyvis.__file__).resolve().parent / "lib"
-    found = sorted(
-        (p for p in lib.glob("vis-*") if (p / "vis-network.min.js").is_file()),
-        key=lambda p: tuple(int(x) for x in re.findall(r"\d+", p.name)),
-    )
-    if not found:  # pragma: no cover - pyvis always ships one
-        msg = f"no vis-network copy found in {lib}"
-        raise FileNotFoundError(msg)
-    return found[-1]
-
-
-@lru_cache(maxsize=1)
-def static_files() -> dict[str, Path]:
-    """Assets the views need, by the URL path under which the app serves them.
-
-    ``vis/…`` is the vis-network copy that pyvis ships (the newest one), ``viz/…`` the
-    client script and styles of the views.
-    """
-    vis = _vis_dir()
-    files = {
-        "vis/vis-network.min.js": vis / "vis-network.min.js",
-        "vis/vis-network.css": vis / "vis-network.css",
-    }
-    for p in sorted((_HERE / "static").iterdir()):
-        if p.is_file() and not p.name.startswith("."):
-            files[f"viz/{p.name}"] = p
-    return files
-
-
-# -- notebooks and offline pages ---------------------------------------------------------
-
-#: Height of a view's frame in a notebook, in CSS pixels (the canvas fills what the toolbar,
-#: legend and text version leave).
-NOTEBOOK_HEIGHT = 640
-
-_PAGE_CSS = (
-    "html,body{margin:0;background:#fff;color:#1f2328;"
-    "font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif}"
-    "body{padding:6px 8px}.ckg-network{margin:0}"
-    # The canvas takes the frame's height less the toolbar, legend and text-version line.
-    ".ckg-h-fill .ckg-canvas{height:calc(100vh - 9rem);min-height:240px}"
+# The HTML side (fragments, assets, offline pages, notebooks) lives in ``graph.viz.html``; its
+# names stay importable from here. Imported last: ``graph.viz.html`` uses the views above.
+from graph.viz.html import (  # noqa: E402
+    NOTEBOOK_HEIGHT,
+    NotebookView,
+    notebook_html,
+    render_fragment,
+    script_json,
+    standalone_html,
+    static_files,
 )
-
-
-def _inline(text: str, tag: str) -> str:
-    """Text to put inside a ``<script>`` or ``<style>`` element: nothing in it may close the element."""
-    return re.sub(rf"</(?={tag})", r"<\\/", text, flags=re.IGNORECASE)
-
-
-@lru_cache(maxsize=1)
-def _inline_assets() -> tuple[str, str]:
-    """The CSS and the scripts that ``static_files`` lists, as one style text and one script text."""
-    files = static_files()
-    css = "\n".join(
-        files[name].read_text(encoding="utf-8") for name in ("vis/vis-network.css", "viz/network.css")
-    )
-    js = "\n;\n".join(
-        files[name].read_text(encoding="utf-8") for name in ("vis/vis-network.min.js", "viz/network.js")
-    )
-    return _inline(css, "style"), _inline(js, "script")
-
-
-def _as_view(drawable: NetworkView | Subgraph | PathResult) -> NetworkView:
-    if isinstance(drawable, NetworkView):
-        return drawable
-    if isinstance(drawable, PathResult):
-        return path_view(drawable)
-    return network_view(drawable)
-
-
-def standalone_html(
-    drawable: NetworkView | Subgraph | PathResult,
-    *,
-    title: str = "cryptokg network",
-    entity_url: str | None = None,
-) -> str:
-    """A complete HTML page drawing a view that works offline, from a file or in a frame.
-
-    vis-network, its styles and the views' client script are inlined, so the page loads
-    nothing from any host. ``drawable`` is a view, or a ``Subgraph`` or ``PathResult`` to
-    draw with ``network_view`` or ``path_view``. Entity names in the text version link to
-    ``entity_url`` + id in a new tab when given (e.g. ``http://127.0.0.1:8000/entity/`` of a
-    running ``cryptokg serve``), and nowhere otherwise; there is no side panel.
-
-    >>> from graph.testing import mini_store
-    >>> from graph.queries.neighbourhood import neighbourhood
-    >>> page = standalone_html(neighbourhood(mini_store(), "carol"), title="Carol")
-    >>> page.startswith("<!DOCTYPE html>"), "<title>Carol</title>" in page, "<script src" in page
-    (True, True, False)
-    """
-    view = _as_view(drawable)
-    fragment = render_fragment(
-        view,
-        title=title,
-        entity_url=entity_url or "#",
-        link_target="_blank" if entity_url else None,
-        height="fill",
-    )
-    css, js = _inline_assets()
-    head = Markup(
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>{}</title>\n'
-    ).format(title)
-    return (
-        f"{head}<style>{css}\n{_PAGE_CSS}</style>\n</head>\n<body>\n{fragment}\n"
-        f"<script>{js}</script>\n</body>\n</html>\n"
-    )
-
-
-def notebook_html(
-    drawable: NetworkView | Subgraph | PathResult,
-    *,
-    title: str = "cryptokg network",
-    height: int = NOTEBOOK_HEIGHT,
-    entity_url: str | None = None,
-) -> str:
-    """HTML that shows an interactive view inline in Jupyter and VS Code notebooks, offline.
-
-    The page of ``standalone_html`` goes into the ``srcdoc`` of a sandboxed ``<iframe>``
-    ``height`` pixels tall: its scripts and styles cannot clash with the notebook's, several
-    views can share a notebook, and nothing is fetched from a CDN. Behind the frame a line of
-    text says what to do when a notebook viewer strips frames (untrusted notebooks).
-
-    >>> from graph.testing import mini_store
-    >>> from graph.queries.paths import find_paths
-    >>> html = notebook_html(find_paths(mini_store(), "alice", "regulator"), height=500)
-    >>> html.startswith('<div class="ckg-notebook"'), 'height:500px' in html, "srcdoc=\\"&lt;!DOCTYPE html&gt;" in html
-    (True, True, True)
-    """
-    if not 100 <= height <= 5000:
-        msg = f"height must be between 100 and 5000 pixels, not {height}"
-        raise ValueError(msg)
-    page = standalone_html(drawable, title=title, entity_url=entity_url)
-    return str(
-        Markup(
-            '<div class="ckg-notebook" style="position:relative;width:100%;height:{h}px;margin:0 0 8px">'
-            '<p style="position:absolute;margin:8px;color:#57606a">{title}: run the cell, or trust the '
-            "notebook, to show the interactive network.</p>"
-            '<iframe title="{title}" srcdoc="{page}" '
-            'sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox allow-downloads" '
-            'style="position:absolute;inset:0;width:100%;height:{h}px;border:1px solid #d0d7de;'
-            'border-radius:6px;background:#fff" loading="lazy"></iframe></div>'
-        ).format(h=height, title=title, page=page)
-    )
-
-
-@dataclass(repr=False)
-class NotebookView:
-    """A view that notebooks display inline (``_repr_html_``); ``html`` is the offline page.
-
-    Make one from a view, a ``Subgraph`` (a neighbourhood) or a ``PathResult`` and leave it
-    as the last expression of a cell, or pass it to ``IPython.display.display``.
-
-    >>> from graph.testing import mini_store
-    >>> from graph.queries.neighbourhood import neighbourhood
-    >>> shown = NotebookView(neighbourhood(mini_store(), "carol"), title="Carol", height=420)
-    >>> shown._repr_html_() == notebook_html(shown.drawable, title="Carol", height=420)
-    True
-    """
-
-    drawable: NetworkView | Subgraph | PathResult
-    title: str = "cryptokg network"
-    height: int = NOTEBOOK_HEIGHT
-    entity_url: str | None = None
-
-    def __repr__(self) -> str:
-        # The plain-text form notebooks store next to the HTML: short, not the whole graph.
-        d = self.drawable
-        if isinstance(d, PathResult):
-            what = f"{len(d.paths)} path(s) from {d.source.name} to {d.target.name}"
-        else:
-            n, e = (
-                (len(d.entities), len(d.relations))
-                if isinstance(d, NetworkView)
-                else (len(d.nodes), len(d.edges))
-            )
-            what = f"{n} entities, {e} relationships"
-        return f"<NotebookView {self.title!r}: {what}>"
-
-    def _repr_html_(self) -> str:
-        return notebook_html(self.drawable, title=self.title, height=self.height, entity_url=self.entity_url)
-
-    def html(self) -> str:
-        """The view as a complete offline HTML page (see ``standalone_html``)."""
-        return standalone_html(self.drawable, title=self.title, entity_url=self.entity_url)
-
-    def save(self, path: str | Path) -> Path:
-        """Write the offline page to ``path`` (open it in any browser) and return the path."""
-        out = Path(path)
-        out.write_text(self.html(), encoding="utf-8")
-        return out

@@ -19,6 +19,7 @@ __all__ = [
     "CATEGORY_COLOURS",
     "HIGHLIGHT",
     "KIND_STYLES",
+    "NODE_LABEL",
     "STATUS_STYLES",
     "EdgeStyle",
     "KindStyle",
@@ -114,6 +115,8 @@ FADED_OPACITY = 0.3
 
 #: Longest node or edge label drawn on the canvas; the tooltip and text version keep it all.
 MAX_LABEL = 32
+#: Node labels are shorter: the full name shows on hover, on selection and in the panel.
+NODE_LABEL = 24
 
 
 def kind_style(kind: str) -> KindStyle:

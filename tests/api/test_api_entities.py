@@ -12,9 +12,9 @@ def hit(eid: str, match: str, matched: str, score: float, degree: int) -> dict[s
     return {**ref(eid), "match": match, "matched": matched, "score": score, "degree": degree}
 
 
-def test_search_ranks_alias_then_prefixes_by_degree(client: TestClient) -> None:
-    # "acme" is an alias of Acme Exchange; three names start with it. Prefix ties go to the
-    # better-connected (plea and coin have degree 2, acme-us 1), then by name.
+def test_search_ranks_alias_then_prefixes_actors_first(client: TestClient) -> None:
+    # "acme" is an alias of Acme Exchange; three names start with it. Among prefixes the
+    # company acme-us comes before the agreement and the asset, which tie (degree 2) by name.
     r = client.get("/api/v1/search", params={"q": "acme"})
     assert r.status_code == 200
     assert r.json() == {
@@ -22,9 +22,9 @@ def test_search_ranks_alias_then_prefixes_by_degree(client: TestClient) -> None:
         "kind": None,
         "results": [
             hit("acme", "alias", "acme", 100.0, 9),
+            hit("acme-us", "prefix", "acme us", 57.14, 1),
             hit("plea", "prefix", "acme plea agreement", 21.05, 2),
             hit("coin", "prefix", "acmecoin", 50.0, 2),
-            hit("acme-us", "prefix", "acme us", 57.14, 1),
         ],
     }
 

@@ -142,14 +142,14 @@ def test_schema_is_the_data_dictionary(kg: CryptoKGClient) -> None:
 # -- entities ----------------------------------------------------------------------------------
 
 
-def test_search_ranks_alias_then_prefixes(kg: CryptoKGClient) -> None:
+def test_search_ranks_alias_then_prefixes_actors_first(kg: CryptoKGClient) -> None:
     res = kg.search("acme")
     assert isinstance(res, SearchOut)
     assert [(h.id, h.match, h.degree) for h in res.results] == [
         ("acme", "alias", 9),
+        ("acme-us", "prefix", 1),
         ("plea", "prefix", 2),
         ("coin", "prefix", 2),
-        ("acme-us", "prefix", 1),
     ]
     only = kg.search("acme", kind="company", limit=1)
     assert (only.kind, [h.id for h in only.results]) == ("company", ["acme"])

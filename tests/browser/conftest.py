@@ -7,6 +7,9 @@ Playwright; every page records its requests and console errors, and ``Tab.assert
 checks that nothing left 127.0.0.1 and that the console stayed clean.
 
 Without Chromium the browser tests skip, except under CI (``CI`` set), where they fail.
+
+``Tab.screenshot(name)`` keeps a full-page screenshot under ``CRYPTOKG_SCREENSHOTS`` (default
+``tests/browser/artifacts/``, git-ignored), for CI to keep as artifacts.
 """
 
 from __future__ import annotations
@@ -33,8 +36,12 @@ from graph.store.memory import MemoryStore
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
+#: Where the suite writes the screenshots of the pages it visits.
+SCREENSHOTS = Path(os.environ.get("CRYPTOKG_SCREENSHOTS") or ROOT / "tests" / "browser" / "artifacts")
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402,F401  (shared with the notebook view test)
 
+#: The API key of the servers the browser tests start.
+API_KEY = "browser-test-key"
 #: The hostile name of the XSS dataset (also its description and more).
 HOSTILE = "</script><script>window.__pwned=1</script>"
 
@@ -84,6 +91,8 @@ def _serve(workspace: Path, log: Path) -> Iterator[str]:
         **os.environ,
         "CRYPTOKG_STORE": "embedded",
         "CRYPTOKG_WORKSPACE": str(workspace),
+        # Story maps are written behind the API key.
+        "CRYPTOKG_API_KEY": API_KEY,
     }
     cmd = [
         sys.executable,
@@ -196,17 +205,21 @@ class Tab:
                 out.append(url)
         return out
 
+    def screenshot(self, name: str) -> Path:
+        """A full-page screenshot of the current page, kept as ``SCREENSHOTS/<name>.png``."""
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
     def assert_clean(self) -> None:
         assert self.requests
         assert self.foreign_requests() == []
         assert self.errors == []
 
 
-@pytest.fixture()
-def tab(browser: Any) -> Iterator[Tab]:
-    """A fresh browser context and page; requests and console errors are recorded."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=None)
+def _open_tab(browser: Any, **context_args: Any) -> tuple[Any, Tab]:
+    context = browser.new_context(**context_args)
     page = context.new_page()
     page.set_default_timeout(15_000)
     t = Tab(page)
@@ -215,6 +228,28 @@ def tab(browser: Any) -> Iterator[Tab]:
         "console", lambda m: t.errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None
     )
     page.on("pageerror", lambda e: t.errors.append(f"page error: {e}"))
+    return context, t
+
+
+@pytest.fixture()
+def tab(browser: Any) -> Iterator[Tab]:
+    """A fresh browser context and page; requests and console errors are recorded."""
+    context, t = _open_tab(browser, viewport={"width": 1400, "height": 1000})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=None)
+    yield t
+    context.close()
+
+
+@pytest.fixture()
+def phone(browser: Any) -> Iterator[Tab]:
+    """A page as a phone shows it: 390 x 844 CSS pixels, touch, a mobile viewport."""
+    context, t = _open_tab(
+        browser,
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+    )
     yield t
     context.close()
 

@@ -1,4 +1,4 @@
-"""HTTP-level tests of the web UI (api/routes/ui.py), without a browser.
+"""HTTP-level tests of the web UI (the api.ui package), without a browser.
 
 They run on the mini graph (tests/fixtures/mini) through the real app factory, and check
 what the browser tests cannot see cheaply: headers, redirects, escaping in the HTML source,

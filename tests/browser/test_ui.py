@@ -237,6 +237,8 @@ def test_hostile_names_render_as_text(xss_server: str, tab: Tab) -> None:
         "/graph",
         "/embed/entity/xss?search=1",
         "/common?entity=xss&entity=agency",
+        "/maps/new?ids=xss&ids=firm&ids=agency",
+        "/compare/entity/xss",
     ]
     for url in pages:
         tab.goto(xss_server + url)

@@ -24,7 +24,7 @@ from graph.store.base import GraphStore
         (
             "acme",
             {"limit": 4},
-            [("acme", "alias"), ("plea", "prefix"), ("coin", "prefix"), ("acme-us", "prefix")],
+            [("acme", "alias"), ("acme-us", "prefix"), ("plea", "prefix"), ("coin", "prefix")],
         ),
         ("acme", {"kind": "company", "limit": 5}, [("acme", "alias"), ("acme-us", "prefix")]),
         ("acme", {"kind": "agency"}, []),
@@ -37,10 +37,16 @@ def test_search(
     assert [(h.id, h.match) for h in hits][: len(expected) or None] == expected
 
 
-def test_search_ranks_ties_by_degree(store: GraphStore) -> None:
-    # plea and coin are both 2-relationship prefixes of "acme"; acme-us has only one
+def test_search_ranks_actors_first_then_ties_by_degree(store: GraphStore) -> None:
+    # acme-us (a company, one relationship) is a prefix of "acme" like the agreement plea and
+    # the asset coin (two each): the company comes first, the other two by degree, then name.
     hits = search(store, "acme", limit=4)
-    assert [h.degree for h in hits] == [9, 2, 2, 1]
+    assert [(h.id, h.kind, h.degree) for h in hits] == [
+        ("acme", "company", 9),
+        ("acme-us", "company", 1),
+        ("plea", "agreement", 2),
+        ("coin", "asset", 2),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Tests of the offline pages and notebook views of graph/viz/pyvis_view.py.
+"""Tests of the offline pages and notebook views of graph/viz/html.py (also importable from graph/viz/pyvis_view.py).
 
 ``standalone_html`` inlines every asset; ``notebook_html`` / ``NotebookView`` put that page in a
 sandboxed ``<iframe srcdoc>``. Expected values come from the mini graph drawn in
@@ -98,7 +98,7 @@ def test_entity_links_go_to_a_running_server_when_given(mini: GraphStore) -> Non
 
 
 def test_inline_code_cannot_close_its_element() -> None:
-    from graph.viz.pyvis_view import _inline
+    from graph.viz.html import _inline
 
     assert _inline("a</script>b</SCRIPT x", "script") == "a<\\/script>b<\\/SCRIPT x"
     assert _inline("p{}</style>", "style") == "p{}<\\/style>"

@@ -54,15 +54,25 @@ def disjoint_periods(rels: Iterable[Relationship]) -> list[Period]:
     return [(lo, hi) for lo, hi in merged]
 
 
-def _years(period: Period) -> str:
+def _label(period: Period, size: int) -> str:
+    """A period in words, its dates cut to ``size`` characters (4: years, 7: months)."""
     lo, hi = period
     if lo == _EARLIEST and hi == _LATEST:
         return "undated"
     if lo == _EARLIEST:
-        return f"until {hi[:4]}"
+        return f"until {hi[:size]}"
     if hi == _LATEST:
-        return f"from {lo[:4]}"
-    return lo[:4] if lo[:4] == hi[:4] else f"{lo[:4]}–{hi[:4]}"
+        return f"from {lo[:size]}"
+    return lo[:size] if lo[:size] == hi[:size] else f"{lo[:size]}–{hi[:size]}"
+
+
+def _labels(periods: list[Period]) -> list[str]:
+    """Years, or months when two neighbouring periods meet within a year."""
+    for size in (4, 7):
+        touching = any(a[1][:size] == b[0][:size] for a, b in zip(periods, periods[1:], strict=False))
+        if not touching:
+            break
+    return [_label(p, size) for p in periods]
 
 
 def period_warning(rels: Iterable[Relationship]) -> str | None:
@@ -76,7 +86,7 @@ def period_warning(rels: Iterable[Relationship]) -> str | None:
     periods = disjoint_periods(rels)
     if len(periods) < 2:
         return None
-    names = [_years(p) for p in periods]
+    names = _labels(periods)
     listed = ", ".join(names[:-1]) + " and " + names[-1]
     return f"These facts are from different periods: {listed}."
 

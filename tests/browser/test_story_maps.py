@@ -88,6 +88,11 @@ def test_a_story_map_is_made_saved_and_reloaded(server: str, tab: Tab) -> None:
         "() => window.cryptokg.networks.network.nodes.get().filter(n => !n.hidden && n.opacity < 0.5).map(n => n.id)"
     )
     assert "donald-trump" not in faded and faded
+    # the step names two entities: the relationships between them are drawn strongly
+    strong = tab.page.evaluate(
+        "() => window.cryptokg.networks.network.edges.get().filter(e => e.color.color === '#d62728').map(e => [e.from, e.to])"
+    )
+    assert strong and all(set(pair) == {"changpeng-zhao", "donald-trump"} for pair in strong)
     # reloading shows the same map; it is listed at /maps
     tab.page.reload()
     tab.wait_network()

@@ -20,7 +20,7 @@ def _r(start: str | None, end: str | None) -> Relationship:
         ([("2017", "2023-11-21"), ("2023-11", None)], None),  # the same month: they may meet
         (
             [("2017", "2023-10"), ("2023-11", None)],
-            "These facts are from different periods: 2017–2023 and from 2023.",
+            "These facts are from different periods: 2017-01–2023-10 and from 2023-11.",
         ),
         (
             [(None, "2019"), ("2020", "2021"), ("2024", None)],

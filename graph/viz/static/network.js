@@ -515,7 +515,14 @@
     }
     button.setAttribute("aria-pressed", "true");
     var ids = (button.getAttribute("data-nodes") || "").split(" ").filter(Boolean);
-    showOnly(entry, ids, (button.getAttribute("data-edges") || "").split(" ").filter(Boolean));
+    var edges = (button.getAttribute("data-edges") || "").split(" ").filter(Boolean);
+    if (!edges.length) {
+      // a step that names only entities shows the relationships among them
+      var on = {};
+      ids.forEach(function (id) { on[id] = true; });
+      entry.edges.forEach(function (e) { if (on[e.from] && on[e.to]) edges.push(e.id); });
+    }
+    showOnly(entry, ids, edges);
     entry.network.fit({ nodes: ids, animation: { duration: 300 } });
   }
 

@@ -30,6 +30,7 @@ from graph.vocabulary import REL_TYPES, Category, EntityKind, Status
 __all__ = [
     "MAX_LIST_ITEMS",
     "MAX_PAGE",
+    "NO_CONTROL",
     "EntityIdPath",
     "FilterDep",
     "FilterParams",
@@ -44,6 +45,9 @@ __all__ = [
     "split_list",
 ]
 
+#: Pattern of every free-text path and query parameter: no control characters (NUL, line breaks,
+#: ...), which ``api.middleware.TextGuardMiddleware`` refuses before any route runs.
+NO_CONTROL = r"^[^\x00-\x1F\x7F]+$"
 #: Largest page of a list endpoint.
 MAX_PAGE = 500
 #: Most values one list parameter takes (after splitting on commas).
@@ -152,6 +156,7 @@ EntityIdPath = Annotated[
     Path(
         min_length=1,
         max_length=200,
+        pattern=NO_CONTROL,
         description="Entity id, e.g. `changpeng-zhao` (an exact name or alias also works).",
         examples=["changpeng-zhao"],
     ),
@@ -217,7 +222,7 @@ KindNames = Annotated[str, StringConstraints(pattern=_alternation(KIND_NAMES))]
 TypeList = list[TypeNames] | None
 CategoryList = list[CategoryNames] | None
 KindList = list[KindNames] | None
-RefList = list[Annotated[str, StringConstraints(min_length=1, max_length=200)]]
+RefList = list[Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=NO_CONTROL)]]
 
 _LIST_HELP = "Repeat the parameter or separate values with commas."
 

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from api.deps import MAX_LIST_ITEMS, FilterDep, GraphDep, RefList, split_list
+from api.deps import MAX_LIST_ITEMS, NO_CONTROL, FilterDep, GraphDep, RefList, split_list
 from api.errors import problem_responses
 from api.schemas import (
     BrokersOut,
@@ -201,7 +201,12 @@ async def get_conflicts(
     filters: FilterDep,
     entity: Annotated[
         str | None,
-        Query(min_length=1, max_length=200, description="Only matches where this entity is involved."),
+        Query(
+            min_length=1,
+            max_length=200,
+            pattern=NO_CONTROL,
+            description="Only matches where this entity is involved.",
+        ),
     ] = None,
     max_chain: Annotated[int, Query(ge=1, le=5, description="Longest money or family chain, 1 to 5.")] = 4,
     limit: Annotated[int, Query(ge=1, le=1000, description="Most matches, 1 to 1000.")] = 100,

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from api.deps import EntityIdPath, FilterDep, GraphDep, PageDep
+from api.deps import NO_CONTROL, EntityIdPath, FilterDep, GraphDep, PageDep
 from api.errors import problem_responses
 from api.schemas import EntityOut, Page, ProfileOut, SearchHitOut, SearchOut, SubgraphOut
 from graph.queries.lookup import MAX_LIMIT, normalize, profile, search
@@ -44,7 +44,15 @@ MaxNodesQuery = Annotated[
 )
 async def search_entities(
     graph: GraphDep,
-    q: Annotated[str, Query(min_length=1, max_length=200, description="Name, alias, prefix or misspelling.")],
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=200,
+            pattern=NO_CONTROL,
+            description="Name, alias, prefix or misspelling.",
+        ),
+    ],
     kind: Annotated[EntityKind | None, Query(description="Only entities of this kind.")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Most results, 1 to {MAX_LIMIT}.")] = 10,
 ) -> SearchOut | Response:

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from api.deps import MAX_LIST_ITEMS, FilterDep, FilterParams, GraphDep, RefList, split_list
+from api.deps import MAX_LIST_ITEMS, NO_CONTROL, FilterDep, FilterParams, GraphDep, RefList, split_list
 from api.errors import problem_responses
 from api.schemas import CommonOut, PathsOut
 from graph.queries.common import common_connections
@@ -20,7 +20,7 @@ __all__ = ["PathParams", "router", "run_paths"]
 
 router = APIRouter(tags=["paths"])
 
-RefQuery = Annotated[str, Query(min_length=1, max_length=200)]
+RefQuery = Annotated[str, Query(min_length=1, max_length=200, pattern=NO_CONTROL)]
 
 
 @dataclass(frozen=True, slots=True)

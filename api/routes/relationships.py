@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from api.deps import GraphDep, PageDep, one_of
+from api.deps import NO_CONTROL, GraphDep, PageDep, one_of
 from api.errors import problem_responses
 from api.schemas import EntitySummary, Page, RelationshipDetailOut, RelationshipOut, SourceOut
 from graph.errors import NotFound
@@ -19,7 +19,14 @@ __all__ = ["router"]
 router = APIRouter(tags=["relationships"])
 
 RelIdPath = Annotated[
-    str, Path(min_length=1, max_length=200, description="Relationship id.", examples=["r-cz-founded-binance"])
+    str,
+    Path(
+        min_length=1,
+        max_length=200,
+        pattern=NO_CONTROL,
+        description="Relationship id.",
+        examples=["r-cz-founded-binance"],
+    ),
 ]
 
 
@@ -52,7 +59,13 @@ async def list_relationships(
     ] = None,
     status: Annotated[Status | None, Query(description="Only this status.")] = None,
     entity: Annotated[
-        str | None, Query(min_length=1, max_length=200, description="Only relationships at this entity id.")
+        str | None,
+        Query(
+            min_length=1,
+            max_length=200,
+            pattern=NO_CONTROL,
+            description="Only relationships at this entity id.",
+        ),
     ] = None,
 ) -> Response:
     """Relationships ordered by id, one page at a time, optionally of one type, status or entity."""

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from api.deps import GraphDep, PageDep
+from api.deps import NO_CONTROL, GraphDep, PageDep
 from api.errors import problem_responses
 from api.schemas import CitationsOut, EntitySummary, Page, RelationshipOut, SourceOut
 from graph.errors import NotFound
@@ -20,7 +20,13 @@ router = APIRouter(tags=["sources"])
 
 SourceIdPath = Annotated[
     str,
-    Path(min_length=1, max_length=200, description="Source id.", examples=["doj-2023-11-21-binance-plea"]),
+    Path(
+        min_length=1,
+        max_length=200,
+        pattern=NO_CONTROL,
+        description="Source id.",
+        examples=["doj-2023-11-21-binance-plea"],
+    ),
 ]
 
 

@@ -16,10 +16,11 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
 from pydantic import BaseModel
 
 from api.auth import WriterDep
-from api.deps import GraphDep, SettingsDep
+from api.deps import NO_CONTROL, GraphDep, SettingsDep
 from api.errors import problem_responses
 from api.schemas import DeletedOut, EntityOut, IngestOut, RelationshipOut, SourceOut
 from graph import writes
+from graph.guards import FREE_TEXT_FIELDS, MAX_FIELD_CHARS
 from graph.ids import ID_PATTERN
 from graph.ingest.safe_parse import JsonRefused, loads_json
 from graph.model import Entity, Relationship, Source
@@ -33,7 +34,9 @@ JSON_TYPES = ("application/json",)
 ZIP_TYPES = ("application/zip", "application/x-zip-compressed")
 WRITE_ERRORS = (400, 401, 403, 404, 409, 413, 415)
 
-RecordIdPath = Annotated[str, Path(min_length=1, max_length=200, description="The record's id.")]
+RecordIdPath = Annotated[
+    str, Path(min_length=1, max_length=200, pattern=NO_CONTROL, description="The record's id.")
+]
 OutModel = EntityOut | RelationshipOut | SourceOut
 #: Record kind -> (collection path, domain model, response model).
 KINDS: dict[str, tuple[str, type[BaseModel], type[OutModel]]] = {
@@ -253,6 +256,26 @@ def _id_patterns(schema: dict[str, Any], names: tuple[str, ...]) -> None:
             prop["pattern"] = pattern
 
 
+#: What ``graph.guards`` accepts, as JSON Schema patterns (ECMA and Python read them alike).
+_ONE_LINE = "^[^\\x00-\\x1F\\x7F-\\x9F\\u2028\\u2029]*$"
+_FREE_TEXT = "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x84\\x86-\\x9F]*$"
+
+
+def _text_limits(schema: dict[str, Any], name: str = "") -> None:
+    """Declare the size and character rules of ``graph.guards`` on every string of a body schema."""
+    if schema.get("type") == "string":
+        schema.setdefault("maxLength", MAX_FIELD_CHARS)
+        schema.setdefault("pattern", _FREE_TEXT if name in FREE_TEXT_FIELDS else _ONE_LINE)
+    for branch in schema.get("anyOf", []):
+        _text_limits(branch, name)
+    if isinstance(schema.get("items"), dict):
+        _text_limits(schema["items"], name)
+    if isinstance(schema.get("additionalProperties"), dict):
+        _text_limits(schema["additionalProperties"], name)
+    for key, prop in schema.get("properties", {}).items():
+        _text_limits(prop, key)
+
+
 def _without_null(prop: dict[str, Any]) -> dict[str, Any]:
     """A property schema without its default, and without its null branch (added back once)."""
     prop = {k: v for k, v in prop.items() if k not in ("default", "title")}
@@ -277,6 +300,7 @@ def add_body_schemas(openapi: dict[str, Any]) -> dict[str, Any]:
         title = kind.capitalize()
         base = _hoist(model.model_json_schema(ref_template=ref), components)
         _id_patterns(base, ("id", "source", "target", "sources", "denied_by"))
+        _text_limits(base)
         create = copy.deepcopy(base)
         create["title"] = f"{title}Create"
         if kind == "relationship":

@@ -425,6 +425,8 @@ def _plain(value: Any) -> bool:
 
 
 def _entity_fits_csv(ent: Entity) -> bool:
+    if ent.dataset is not None:
+        return False
     fields = [
         ent.name,
         ent.aliases,
@@ -446,7 +448,11 @@ def _entity_fits_csv(ent: Entity) -> bool:
 
 
 def _record_fits_csv(model: Source | Relationship) -> bool:
-    return all(_plain(v) for k, v in model.model_dump(mode="json").items() if k != "amount") and (
+    # records of imported datasets (and their attributes) go to extra.jsonl, which keeps them exactly
+    if model.dataset is not None or model.attributes:
+        return False
+    skip = ("amount", "dataset", "attributes")
+    return all(_plain(v) for k, v in model.model_dump(mode="json").items() if k not in skip) and (
         not isinstance(model, Relationship) or model.amount is None or math.isfinite(model.amount)
     )
 
@@ -496,7 +502,11 @@ def to_csv_zip(sub: Subgraph) -> bytes:
             zf,
             "sources.csv",
             _csv_bytes(
-                SOURCE_COLUMNS, ({c: _cell(v) for c, v in s.model_dump(mode="json").items()} for s in src_csv)
+                SOURCE_COLUMNS,
+                (
+                    {c: _cell(v) for c, v in s.model_dump(mode="json").items() if c in SOURCE_COLUMNS}
+                    for s in src_csv
+                ),
             ),
         )
         _zip_entry(zf, "entities.csv", _csv_bytes(ENTITY_CSV_COLUMNS + attr_cols, entity_rows))
@@ -505,7 +515,11 @@ def to_csv_zip(sub: Subgraph) -> bytes:
             zf,
             "relationships.csv",
             _csv_bytes(
-                REL_COLUMNS, ({c: _cell(v) for c, v in r.model_dump(mode="json").items()} for r in rel_csv)
+                REL_COLUMNS,
+                (
+                    {c: _cell(v) for c, v in r.model_dump(mode="json").items() if c in REL_COLUMNS}
+                    for r in rel_csv
+                ),
             ),
         )
         for folder, extra in (

@@ -65,6 +65,9 @@ class Source(_Model):
     date: PartialDate | None = None
     date_note: str | None = None
     summary: str | None = None
+    #: Name of the dataset the record belongs to (``None``: the bundled, hand-curated data).
+    dataset: str | None = None
+    attributes: dict[str, str] = Field(default_factory=dict)
 
 
 class Entity(_Model):
@@ -82,6 +85,7 @@ class Entity(_Model):
     identifiers: dict[str, str | list[str]] = Field(default_factory=dict)
     attributes: dict[str, str] = Field(default_factory=dict)
     sources: list[Id] = Field(min_length=1)
+    dataset: str | None = None
 
     @field_validator("aliases")
     @classmethod
@@ -106,6 +110,9 @@ class Relationship(_Model):
     denied_by: list[Id] = Field(default_factory=list)
     notes: str | None = None
     sources: list[Id] = Field(min_length=1)
+    dataset: str | None = None
+    #: What an importer kept of the original record (schema, property, label, confidence).
+    attributes: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("type")
     @classmethod

@@ -16,7 +16,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from api.deps import Service
 from api.errors import HANDLERS, use_problem_media_type
 from api.middleware import BodyLimitMiddleware, ETagMiddleware, document_etags
-from api.routes import analytics, entities, exports, meta, paths, relationships, sources, ui, writes
+from api.routes import analytics, datasets, entities, exports, meta, paths, relationships, sources, ui, writes
 from graph.settings import Settings, get_settings
 from graph.store import GraphStore
 
@@ -45,9 +45,16 @@ TAGS = [
     {"name": "analytics", "description": "Timelines, rankings, communities, brokers and conflict patterns."},
     {"name": "relationships", "description": "Relationships by id."},
     {"name": "sources", "description": "The documents facts cite, and which facts cite them."},
-    {"name": "exports", "description": "Graphs as node-link JSON, GraphML, GEXF, CSV or Cypher."},
+    {
+        "name": "exports",
+        "description": "Graphs as node-link JSON, GraphML, GEXF, CSV, Cypher or FollowTheMoney.",
+    },
     {"name": "writes", "description": "Create, change and delete records; bulk ingest. Needs the API key."},
     {"name": "meta", "description": "Health, counts and the data dictionary."},
+    {
+        "name": "datasets",
+        "description": "Datasets with their provenance and licences; imports (need the API key).",
+    },
 ]
 
 
@@ -78,8 +85,9 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     for exc_class, handler in HANDLERS.items():
         app.add_exception_handler(exc_class, handler)
 
-    for module in (entities, paths, analytics, relationships, sources, exports, writes, meta):
+    for module in (entities, paths, analytics, relationships, sources, exports, writes, meta, datasets):
         app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(datasets.writer_router, prefix=API_PREFIX)
     app.include_router(meta.health_router)
     app.include_router(ui.router)
 

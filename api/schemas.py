@@ -95,6 +95,10 @@ class SourceOut(_Out):
     date: str | None = Field(default=None, description="YYYY, YYYY-MM or YYYY-MM-DD", examples=["2023-11-21"])
     date_note: str | None = None
     summary: str | None = None
+    dataset: str | None = Field(
+        default=None, description="The dataset it belongs to (absent: the bundled data)."
+    )
+    attributes: dict[str, str] = Field(default_factory=dict)
 
     @classmethod
     def from_domain(cls, src: Source) -> SourceOut:
@@ -107,6 +111,8 @@ class SourceOut(_Out):
             date=src.date,
             date_note=src.date_note,
             summary=src.summary,
+            dataset=src.dataset,
+            attributes=dict(src.attributes),
         )
 
 
@@ -131,6 +137,9 @@ class EntityOut(_Out):
     identifiers: dict[str, str | list[str]] = Field(default_factory=dict)
     attributes: dict[str, str] = Field(default_factory=dict)
     sources: list[str] = Field(description="Ids of the sources that document this entity.", examples=[["s1"]])
+    dataset: str | None = Field(
+        default=None, description="The dataset it belongs to (absent: the bundled data)."
+    )
 
     @classmethod
     def from_domain(cls, ent: Entity) -> EntityOut:
@@ -147,6 +156,7 @@ class EntityOut(_Out):
             identifiers=dict(ent.identifiers),
             attributes=dict(ent.attributes),
             sources=list(ent.sources),
+            dataset=ent.dataset,
         )
 
 
@@ -169,6 +179,12 @@ class RelationshipOut(_Out):
     denied_by: list[str] = Field(default_factory=list, description="Ids of entities that deny it.")
     notes: str | None = None
     sources: list[str] = Field(description="Ids of the sources that document it.", examples=[["s1"]])
+    dataset: str | None = Field(
+        default=None, description="The dataset it belongs to (absent: the bundled data)."
+    )
+    attributes: dict[str, str] = Field(
+        default_factory=dict, description="What an importer kept of the original."
+    )
 
     @classmethod
     def from_domain(cls, rel: Relationship) -> RelationshipOut:
@@ -187,6 +203,8 @@ class RelationshipOut(_Out):
             denied_by=list(rel.denied_by),
             notes=rel.notes,
             sources=list(rel.sources),
+            dataset=rel.dataset,
+            attributes=dict(rel.attributes),
         )
 
 

@@ -76,6 +76,9 @@ FORMATS: dict[str, Format] = {
         Format("gexf", "application/gexf+xml", "gexf", "GEXF 1.2 for Gephi, dates as time intervals."),
         Format("csv", "application/zip", "zip", "Zip of sources/entities/relationships CSV, re-ingestible."),
         Format("cypher", "text/plain; charset=utf-8", "cypher", "Cypher script that Neo4j 5 loads."),
+        Format(
+            "ftm", "application/x-ndjson", "ftm.json", "FollowTheMoney entities (JSON Lines), re-importable."
+        ),
     )
 }
 
@@ -174,10 +177,17 @@ def export(sub: Subgraph, fmt: str, *, title: str = "cryptokg") -> bytes:
         "gexf": lambda s, t: to_gexf(s, title=t),
         "csv": lambda s, t: to_csv_zip(s),
         "cypher": lambda s, t: to_cypher(s, title=t).encode(),
+        "ftm": lambda s, t: _ftm(s),
     }
     if fmt not in writers:
         raise InvalidParameter("format", f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     return writers[fmt](sub, title)
+
+
+def _ftm(sub: Subgraph) -> bytes:
+    from graph.export_ftm import to_ftm
+
+    return to_ftm(sub)
 
 
 # -- node-link JSON ------------------------------------------------------------------------------
@@ -248,6 +258,7 @@ NODE_FIELDS: list[tuple[str, str]] = [
     ("identifiers", "string"),
     ("attributes", "string"),
     ("sources", "string"),
+    ("dataset", "string"),
 ]
 EDGE_FIELDS: list[tuple[str, str]] = [
     ("type", "string"),
@@ -261,6 +272,8 @@ EDGE_FIELDS: list[tuple[str, str]] = [
     ("denied_by", "string"),
     ("notes", "string"),
     ("sources", "string"),
+    ("dataset", "string"),
+    ("attributes", "string"),
 ]
 
 

@@ -13,6 +13,7 @@ See ``docs/import-mapped.md`` for the format and a worked example. In short::
       source: {column: Respondent, create: company}   # by id, else by name; create if missing
       target: {constant: SEC, create: agency}
       type: {constant: fined_by}
+      reverse: {column: Side, map: {respondent: true}}   # swap source and target on this row
       role: Action
       start: {column: Date}
       amount: {column: Penalty}  # " $10,000,000.00 " -> 10000000.0 and USD
@@ -49,7 +50,7 @@ __all__ = ["read_mapped"]
 NODE_KEYS = {"file", "format", "delimiter", "id", "name", "kind", "aliases", "description", "country"}
 NODE_KEYS |= {"jurisdiction", "founded", "website", "identifiers", "attributes", "source_url", "source_title"}
 EDGE_KEYS = {"file", "format", "delimiter", "id", "source", "target", "type", "role", "start", "end"}
-EDGE_KEYS |= {"amount", "currency", "status", "notes", "source_url", "source_title", "attributes"}
+EDGE_KEYS |= {"amount", "currency", "status", "notes", "source_url", "source_title", "attributes", "reverse"}
 
 
 class _Spec:
@@ -282,6 +283,8 @@ class _Mapper:
                 where.problem(s["type"].column or "type", f"unknown relationship type {typ!r}; map it"), row
             )
             return
+        if "reverse" in s and str(s["reverse"].get(row)).lower() in ("true", "yes", "1"):
+            src, tgt = tgt, src
         data: dict[str, Any] = {"source": src, "target": tgt, "type": typ}
         data["status"] = s["status"].get(row) if "status" in s else "reported"
         for key in ("role", "notes", "currency"):

@@ -28,10 +28,25 @@ from graph.vocabulary import EntityKind
 
 __all__ = ["find_mentions", "ingest_review", "propose"]
 
-_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
-_CAPS = re.compile(
-    r"\b[A-Z][\w'’&.-]*[\w](?:\s+(?:(?:of|the|de|van|von|der|and|&|for)\s+)?[A-Z][\w'’&.-]*[\w])+"
-)
+_BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*\s+|\n")
+_ABBREVIATIONS = {
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "st",
+    "jr",
+    "sr",
+    "ltd",
+    "inc",
+    "co",
+    "corp",
+    "plc",
+    "llc",
+    "no",
+    "vs",
+}
+_CAPS = re.compile(r"\b[A-Z][\w'’&-]*\w(?:\s+(?:(?:de|van|von|der|&)\s+)?[A-Z][\w'’&-]*\w)+")
 
 
 def _fold(text: str) -> tuple[str, list[int]]:
@@ -48,10 +63,30 @@ def _fold(text: str) -> tuple[str, list[int]]:
     return "".join(out), where
 
 
-def _sentence_at(text: str, start: int) -> str:
-    for m in _SENTENCE.finditer(text):
-        if m.start() <= start < m.end():
-            return m.group(0).strip()
+def _sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence: ends at ``.!?`` before a capital or at a line break, but
+    not after an abbreviation (``Ltd.``, ``Mr.``), an initial (``J.``) or a dotted short form."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _BOUNDARY.finditer(text):
+        if m.group(0) != "\n":
+            before = text[start : m.start()].split()
+            word = before[-1].rstrip(".").lower() if before else ""
+            nxt = text[m.end() : m.end() + 1]
+            if word in _ABBREVIATIONS or len(word) == 1 or "." in word or (nxt and not nxt.isupper()):
+                continue
+        if text[start : m.start()].strip():
+            spans.append((start, m.end()))
+        start = m.end()
+    if text[start:].strip():
+        spans.append((start, len(text)))
+    return spans
+
+
+def _sentence_at(spans: list[tuple[int, int]], text: str, start: int) -> str:
+    for s, e in spans:
+        if s <= start < e:
+            return " ".join(text[s:e].split())
     return ""
 
 
@@ -65,7 +100,7 @@ def find_mentions(text: str, names: list[tuple[str, str, str]]) -> list[dict[str
     found: list[dict[str, Any]] = []
     taken: list[tuple[int, int]] = []
     # longest names first, so "Binance Holdings" wins over "Binance"
-    for eid, ename, alias in sorted(names, key=lambda n: (-len(n[2]), n[0])):
+    for eid, ename, alias in sorted(names, key=lambda n: -len(n[2])):
         exact = len(alias) <= 3 and alias.isupper()
         hay = text if exact else folded
         needle = alias if exact else _fold(alias)[0]
@@ -104,7 +139,10 @@ def propose(
         ) from None
     if not title:
         raise InvalidParameter("title", "import text needs --title")
-    names = [(e.id, e.name, n) for e in store.iter_entities() for n in [e.name, *e.aliases]]
+    # the bundled data first, so that a name several datasets share is proposed as the core entity
+    ents = sorted(store.iter_entities(), key=lambda e: (e.dataset is not None, e.dataset or "", e.id))
+    names = [(e.id, e.name, n) for e in ents for n in [e.name, *e.aliases]]
+    spans = _sentence_spans(text)
     mentions = find_mentions(text, names)
     by_entity: dict[str, dict[str, Any]] = {}
     for m in mentions:
@@ -117,7 +155,7 @@ def propose(
                 "matched": m["matched"],
                 "start": m["start"],
                 "end": m["end"],
-                "sentence": _sentence_at(text, m["start"]),
+                "sentence": _sentence_at(spans, text, m["start"]),
             }
         )
     covered = [(m["start"], m["end"]) for m in mentions]
@@ -129,7 +167,7 @@ def propose(
         row = unmatched.setdefault(
             cm.group(0), {"name": cm.group(0), "accept": False, "kind": None, "occurrences": []}
         )
-        row["occurrences"].append({"start": s, "end": e, "sentence": _sentence_at(text, s)})
+        row["occurrences"].append({"start": s, "end": e, "sentence": _sentence_at(spans, text, s)})
     name = dataset or f"news-{slugify(title)[:40]}"
     doc = {
         "dataset": name,

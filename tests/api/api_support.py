@@ -152,7 +152,7 @@ CATEGORY = {
 
 def source(sid: str) -> dict[str, Any]:
     """A source as the API returns it."""
-    return dict(SOURCES[sid])
+    return {**SOURCES[sid], "dataset": None, "attributes": {}}
 
 
 def ref(eid: str) -> dict[str, Any]:
@@ -177,6 +177,7 @@ def entity(eid: str) -> dict[str, Any]:
         "identifiers": {},
         "attributes": {},
         "sources": sources,
+        "dataset": None,
     }
     out.update(extra)
     return out
@@ -200,6 +201,8 @@ def rel(rid: str) -> dict[str, Any]:
         "denied_by": [],
         "notes": None,
         "sources": sources,
+        "dataset": None,
+        "attributes": {},
     }
     out.update(extra)
     return out

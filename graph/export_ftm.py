@@ -165,7 +165,14 @@ def to_ftm(sub: Subgraph) -> bytes:
     urls = {s.id: s.url for s in sub.sources.values() if s.url}
     ids = {e.id: _ftm_id(e) for e in sub.nodes}
     names = {e.id: e.name for e in sub.nodes}
-    proxies = {e.id: _entity(model, e, urls) for e in sub.nodes}
+    # a sanctioning authority the FtM importer made from a Sanction's text is that Sanction's
+    # ``authority``: it is written as an entity only when something else links to it
+    linked = {x for r in sub.edges if r.type != "sanctioned" for x in (r.source, r.target)}
+    proxies = {
+        e.id: _entity(model, e, urls)
+        for e in sub.nodes
+        if e.attributes.get("ftm_property") != "authority" or e.id in linked
+    }
     links = []
     for rel in sorted(sub.edges, key=lambda r: r.id):
         if rel.source not in ids or rel.target not in ids:

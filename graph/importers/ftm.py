@@ -217,7 +217,7 @@ class _Reader:
                 try:
                     return parse_partial_date(d)
                 except ValueError as exc:
-                    self.b.bad(where.problem(f"properties.{name}", f"bad date {v!r}: {exc}"), raw)
+                    self.b.bad(where.problem(f"properties.{name}", str(exc)), raw)
                     return False
         return None
 
@@ -227,12 +227,17 @@ class _Reader:
     ) -> None:
         b = self.b
         kind = self.kind(schema)
+        # the name: the export's caption, else the first caption property of type name, else
+        # any caption property (an address's full text, a wallet's public key)
         names: list[str] = []
         for p in schema.caption:
-            names.extend(props.get(p, []))
+            if schema.get(p).type.name == "name":
+                names.extend(props.get(p, []))
         caption = obj.get("caption")
         if isinstance(caption, str) and caption.strip() and caption != schema.label:
             names.insert(0, caption)
+        if not names:
+            names = next(([v] for p in schema.caption for v in props.get(p, [])[:1]), [])
         aliases: list[str] = []
         identifiers: dict[str, str | list[str]] = {"ftm_id": fid}
         attributes: dict[str, str] = {"ftm_schema": schema.name}
@@ -251,6 +256,7 @@ class _Reader:
             elif t == "identifier":
                 identifiers[pname] = values[0] if len(values) == 1 else list(values)
             elif t == "country":
+                attributes[pname] = "; ".join(values)
                 if pname == "jurisdiction":
                     jurisdiction = values[0]
                 elif country is None or pname == "country":
@@ -297,7 +303,7 @@ class _Reader:
                 try:
                     parse_partial_date(v.strip()[:10])
                 except ValueError as exc:
-                    b.bad(where.problem(f"properties.{key}", f"bad date {v!r}: {exc}"), raw)
+                    b.bad(where.problem(f"properties.{key}", str(exc)), raw)
                     return
         data: dict[str, Any] = {
             "id": self.id(fid),

@@ -189,15 +189,18 @@ class _Reader:
             attrs["icij_link"] = link
         if self.notice:
             attrs["notice"] = self.notice
-        role: str | None = link or None
+        # the label without its trailing preposition: "director of" -> "director"
+        role: str | None = re.sub(r"\s+of$", "", link, flags=re.I) or None
         if rel_type in SIMILAR:
             typ = "possibly_same_as"
             attrs["confidence"] = "low"
+            role = link or None
         elif rel_type == "officer_of":
             low = link.lower()
             typ = next((t for key, t in OFFICER_LINKS if key in low), "role_at")
         elif rel_type == "intermediary_of":
             typ = "intermediary_of"
+            role = None if (role or "").lower() == "intermediary" else role
         elif rel_type == "registered_address":
             typ = "registered_at"
             role = None

@@ -15,7 +15,7 @@ See ``docs/import-mapped.md`` for the format and a worked example. In short::
       type: {constant: fined_by}
       reverse: {column: Side, map: {respondent: true}}   # swap source and target on this row
       role: Action
-      start: {column: Date}
+      start: {column: Date, formats: ["%m/%d/%Y"]}   # tried first, then the usual forms
       amount: {column: Penalty}  # " $10,000,000.00 " -> 10000000.0 and USD
       status: {constant: confirmed}
       source_url: URL            # each distinct URL becomes a source the fact cites
@@ -42,7 +42,7 @@ import yaml
 from graph.errors import InvalidRecord, Problem
 from graph.ids import slugify
 from graph.importers.base import Builder, Where, local_id
-from graph.importers.tables import csv_rows, parse_amount, parse_date
+from graph.importers.tables import DATE_FORMATS, csv_rows, parse_amount, parse_date
 from graph.vocabulary import REL_TYPES, EntityKind
 
 __all__ = ["read_mapped"]
@@ -68,6 +68,7 @@ class _Spec:
         self.default: Any = raw.get("default")
         self.split: str | None = raw.get("split")
         self.create: str | None = raw.get("create")
+        self.formats: tuple[str, ...] = tuple(str(f) for f in raw.get("formats") or ())
 
     def get(self, row: dict[str, Any]) -> Any:
         if self.column is not None:
@@ -233,7 +234,7 @@ class _Mapper:
                 data[key] = str(s[key].get(row))
         if "founded" in s and s["founded"].get(row):
             try:
-                data["founded"] = parse_date(str(s["founded"].get(row)))
+                data["founded"] = parse_date(str(s["founded"].get(row)), s["founded"].formats + DATE_FORMATS)
             except ValueError as exc:
                 b.bad(where.problem(s["founded"].column or "founded", str(exc)), row)
                 return
@@ -293,7 +294,7 @@ class _Mapper:
         for key in ("start", "end"):
             if key in s and s[key].get(row):
                 try:
-                    data[key] = parse_date(str(s[key].get(row)))
+                    data[key] = parse_date(str(s[key].get(row)), s[key].formats + DATE_FORMATS)
                 except ValueError as exc:
                     b.bad(where.problem(s[key].column or key, str(exc)), row)
                     return

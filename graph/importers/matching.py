@@ -66,7 +66,8 @@ def _ids(d: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def link_to_other_datasets(store: GraphStore, ds: Dataset, name: str) -> int:
-    """Add ``possibly_same_as`` links from ``ds``'s entities to other datasets' entities."""
+    """Add ``possibly_same_as`` links from ``ds``'s entities to other datasets' entities (unless
+    another dataset already links the pair); returns how many were added."""
     by_id: dict[tuple[str, str], list[str]] = defaultdict(list)
     by_name: dict[tuple[str, str], list[str]] = defaultdict(list)
     for e in store.iter_entities():
@@ -84,6 +85,12 @@ def link_to_other_datasets(store: GraphStore, ds: Dataset, name: str) -> int:
                 by_name[(group, key)].append(e.id)
     if not by_id and not by_name:
         return 0
+    # pairs another dataset already links: one "possibly the same as" link per pair is enough
+    known = {
+        frozenset((r.source, r.target))
+        for r in store.iter_relationships()
+        if r.type == "possibly_same_as" and r.dataset != name
+    }
     assert isinstance(ds.entities, Records) and isinstance(ds.relationships, Records)
     rels = ds.relationships.raw
     added = 0
@@ -99,6 +106,8 @@ def link_to_other_datasets(store: GraphStore, ds: Dataset, name: str) -> int:
                 for other in by_name.get((group, key), ()) if key else ():
                     matches.setdefault(other, f"same name {n!r}")
         for other, why in sorted(matches.items()):
+            if frozenset((eid, other)) in known:
+                continue
             rel = Relationship(
                 id=f"{eid}.same-as.{other}"[:200],
                 source=eid,

@@ -91,12 +91,12 @@ def _import(
             if fmt == "ftm":
                 options["official"] = official
         rejects = root / "rejects.jsonl"
+        prefix = str(root) + "/"
         try:
             s = run_import(
                 store, fmt, paths, dataset=name, skip_bad=skip_bad, rejects=rejects, options=options
             )
         except InvalidRecord as exc:
-            prefix = str(root) + "/"
             raise InvalidRecord(
                 [
                     Problem(

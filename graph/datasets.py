@@ -213,18 +213,30 @@ def _merge(
                 f"{owner!r} (first: {clash[0]!r}); nothing was written"
             )
             raise DatasetConflict(msg)
-    ents.update(_table(new.entities))
-    srcs.update(_table(new.sources))
-    rels.update(_table(new.relationships))
+    # the store orders the tables itself; add the smaller table to the larger (the new dataset's
+    # tables are not used again, so a big import is not copied)
+    srcs, ents, rels = (
+        _union(a, _table(b))
+        for a, b in ((srcs, new.sources), (ents, new.entities), (rels, new.relationships))
+    )
     dangling = sorted(i for i, r in rels.items() if r["source"] not in ents or r["target"] not in ents)
     for i in dangling:
         del rels[i]
     ds = Dataset(
-        sources=Records(source_of, dict(sorted(srcs.items()))),
-        entities=Records(entity_of, dict(sorted(ents.items()))),
-        relationships=Records(relationship_of, dict(sorted(rels.items()))),
+        sources=Records(source_of, srcs),
+        entities=Records(entity_of, ents),
+        relationships=Records(relationship_of, rels),
     )
     return ds, dangling
+
+
+def _union(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    """``a`` and ``b`` (disjoint) in one dict, made by updating the larger with the smaller."""
+    if len(a) >= len(b):
+        a.update(b)
+        return a
+    b.update(a)
+    return b
 
 
 def _count(store: GraphStore, name: str | None) -> dict[str, int]:

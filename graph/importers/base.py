@@ -45,6 +45,8 @@ __all__ = [
 #: An import stops reading after this many problems (without ``skip_bad``).
 MAX_PROBLEMS = 1000
 _SAFE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+ENTITY_WORDS = ("kind", "dataset", "country", "jurisdiction", "founded")
+REL_WORDS = ("type", "status", "dataset", "role", "start", "end", "currency")
 
 
 def local_id(prefix: str, raw: str) -> str:
@@ -141,9 +143,11 @@ class Builder:
         self.read = 0
         self._files: list[str] = []
         self._file_ix: dict[str, int] = {}
-        # where each relationship came from, packed (file index, line) for the reference check
-        self._rel_where: dict[str, tuple[int, int]] = {}
-        self._ent_where: dict[str, tuple[int, int]] = {}
+        # where each record came from, packed as one int (file index, line) for later messages
+        self._rel_where: dict[str, int] = {}
+        self._ent_where: dict[str, int] = {}
+        #: Equal short strings shared across records (kinds, types, dates, countries, source ids).
+        self._words: dict[str, str] = {}
         self._raw_rel: dict[str, Any] = {}
         #: Ids of entities of other datasets that relationships may point to.
         self.external: Container[str] = ()
@@ -169,15 +173,36 @@ class Builder:
         """A record left out on purpose (not an error), counted by reason."""
         self.skipped[reason] += 1
 
-    def _pack(self, where: Where) -> tuple[int, int]:
+    def _pack(self, where: Where) -> int:
         ix = self._file_ix.get(where.file)
         if ix is None:
             ix = self._file_ix[where.file] = len(self._files)
             self._files.append(where.file)
-        return ix, -1 if where.line is None else where.line
+        return (ix << 40) | (0 if where.line is None else where.line + 1)
 
-    def _unpack(self, packed: tuple[int, int], record: str) -> Where:
-        return Where(self._files[packed[0]], None if packed[1] < 0 else packed[1], record)
+    def _unpack(self, packed: int, record: str) -> Where:
+        line = (packed & ((1 << 40) - 1)) - 1
+        return Where(self._files[packed >> 40], None if line < 0 else line, record)
+
+    def _word(self, value: str) -> str:
+        if len(value) > 48:
+            return value
+        if len(self._words) < 200_000:
+            return self._words.setdefault(value, value)
+        return self._words.get(value, value)
+
+    def _share(self, d: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+        """Share the repeating strings of a compact record (what the store's reopen shares too)."""
+        w = self._word
+        for k in keys:
+            v = d.get(k)
+            if isinstance(v, str):
+                d[k] = w(v)
+        d["sources"] = [w(x) for x in d["sources"]]
+        attrs = d.get("attributes")
+        if attrs:
+            d["attributes"] = {w(k): w(v) for k, v in attrs.items()}
+        return d
 
     # -- records ----------------------------------------------------------------------------
     def _validate(self, cls: type[BaseModel], data: dict[str, Any], where: Where, raw: Any) -> Any:
@@ -208,7 +233,7 @@ class Builder:
         model = self._validate(Entity, data, where, raw)
         if model is None:
             return False
-        d = dump(model)
+        d = self._share(dump(model), ENTITY_WORDS)
         old = self.entities.get(model.id)
         if old is not None:
             if old != d:
@@ -240,7 +265,7 @@ class Builder:
         model = self._validate(Relationship, data, where, raw)
         if model is None:
             return False
-        d = dump(model)
+        d = self._share(dump(model), REL_WORDS)
         if model.id in self.relationships:
             if self.relationships[model.id] == d:
                 self.skip("duplicate record (identical)")

@@ -63,9 +63,19 @@ def _model() -> Any:
     return model
 
 
+def _original(rec: Entity | Relationship, kept: object) -> str:
+    """The FtM id an imported record had: kept as ``ftm_id``, or spelled in the store id
+    (``<dataset>.<id>``); other records use their own id."""
+    if isinstance(kept, str):
+        return kept
+    prefix = f"{rec.dataset}."
+    if rec.dataset and "ftm_schema" in rec.attributes and rec.id.startswith(prefix):
+        return rec.id[len(prefix) :]
+    return rec.id
+
+
 def _ftm_id(ent: Entity) -> str:
-    fid = ent.identifiers.get("ftm_id")
-    return fid if isinstance(fid, str) else ent.id
+    return _original(ent, ent.identifiers.get("ftm_id"))
 
 
 def _add(proxy: Any, prop: str, values: Any) -> None:
@@ -146,8 +156,7 @@ def _link(
             _add(p, "currency", rel.currency)
         for key in ("percentage", "summary"):
             _add(p, key, rel.attributes.get(key))
-    fid = rel.attributes.get("ftm_id")
-    p.id = fid if fid and not rel.attributes.get("ftm_property") else rel.id
+    p.id = rel.id if rel.attributes.get("ftm_property") else _original(rel, rel.attributes.get("ftm_id"))
     _add(p, "description", rel.notes)
     _add(p, "publisher", rel.dataset or "cryptokg")
     for sid in rel.sources:

@@ -246,8 +246,8 @@ class Builder:
                 return False
             self.skip("duplicate record (identical)")
             return True
-        self.entities[model.id] = d
-        self._ent_where[model.id] = self._pack(where)
+        self.entities[d["id"]] = d  # the key is the record's own id string
+        self._ent_where[d["id"]] = self._pack(where)
         return True
 
     def relationship(self, data: dict[str, Any], where: Where, raw: Any = None) -> bool:
@@ -272,8 +272,8 @@ class Builder:
                 return True
             self.bad(where.problem("id", f"duplicate relationship {model.id!r} with different content"), raw)
             return False
-        self.relationships[model.id] = d
-        self._rel_where[model.id] = self._pack(where)
+        self.relationships[d["id"]] = d
+        self._rel_where[d["id"]] = self._pack(where)
         if self.skip_bad and raw is not None:
             self._raw_rel[model.id] = raw
         return True
@@ -285,7 +285,10 @@ class Builder:
         for rid in list(self.relationships):
             d = self.relationships[rid]
             for end in ("source", "target"):
-                if d[end] not in ents and d[end] not in self.external:
+                other = ents.get(d[end])
+                if other is not None:
+                    d[end] = other["id"]  # one string object per id, shared with the entity
+                elif d[end] not in self.external:
                     where = self._unpack(self._rel_where[rid], rid)
                     self.bad(
                         where.problem(end, f"unknown entity {d[end]!r}: the input never defines it"),
@@ -315,6 +318,13 @@ class Builder:
             entities=Records(entity_of, self.entities),
             relationships=Records(relationship_of, self.relationships),
         )
+
+    def release(self) -> None:
+        """Forget what only problem messages needed (positions, shared words), before the write."""
+        self._rel_where = {}
+        self._ent_where = {}
+        self._raw_rel = {}
+        self._words = {}
 
     def summary(self, fmt: str) -> ImportSummary:
         """The closing summary."""

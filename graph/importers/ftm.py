@@ -164,6 +164,10 @@ class _Reader:
     def id(self, raw: str) -> str:
         return local_id(self.ns, raw)
 
+    def plain(self, raw: str) -> bool:
+        """True when the store id of ``raw`` is ``<dataset>.<raw>`` (the original is then derivable)."""
+        return self.id(raw) == f"{self.ns}.{raw}"
+
     def record(self, n: int, obj: Any, raw: bytes, where: Where) -> None:
         b = self.b
         rawtxt = raw.decode("utf-8", "replace").rstrip("\n") if raw else obj
@@ -239,7 +243,8 @@ class _Reader:
         if not names:
             names = next(([v] for p in schema.caption for v in props.get(p, [])[:1]), [])
         aliases: list[str] = []
-        identifiers: dict[str, str | list[str]] = {"ftm_id": fid}
+        # the original id, unless the store id spells it plainly (``<dataset>.<id>``)
+        identifiers: dict[str, str | list[str]] = {} if self.plain(fid) else {"ftm_id": fid}
         attributes: dict[str, str] = {"ftm_schema": schema.name}
         country: str | None = None
         jurisdiction: str | None = None
@@ -398,7 +403,7 @@ class _Reader:
                 break
         cur = props.get("currency") or props.get("sharesCurrency") or []
         currency = cur[0] if cur else None
-        attrs = {"ftm_schema": sname, "ftm_id": fid}
+        attrs = {"ftm_schema": sname} if self.plain(fid) else {"ftm_schema": sname, "ftm_id": fid}
         for key in ("percentage", "summary", "description", "program", "reason", "provisions", "sourceUrl"):
             if props.get(key):
                 attrs[key] = "; ".join(props[key])

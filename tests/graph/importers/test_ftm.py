@@ -49,7 +49,7 @@ EXPECTED_ENTITIES = {
         None,
         "ky",
         "2017-07",
-        {"ftm_id": "co-binance", "registrationNumber": "KY-332211", "leiCode": "5493001KJTIIGC8Y1R12"},
+        {"registrationNumber": "KY-332211", "leiCode": "5493001KJTIIGC8Y1R12"},
     ),
     "os.addr-0001": (
         "address",
@@ -58,9 +58,9 @@ EXPECTED_ENTITIES = {
         "ky",
         None,
         None,
-        {"ftm_id": "addr-0001"},
+        {},  # "addr-0001" is spelled in the id "os.addr-0001": no ftm_id needed
     ),
-    "os.plain-co": ("company", "Nest Services Ltd", [], "ky", None, None, {"ftm_id": "plain-co"}),
+    "os.plain-co": ("company", "Nest Services Ltd", [], "ky", None, None, {}),
     "os.wallet-0001": (
         "asset",
         "bc1qfixture0000wallet",
@@ -68,7 +68,7 @@ EXPECTED_ENTITIES = {
         None,
         None,
         None,
-        {"ftm_id": "wallet-0001", "publicKey": "bc1qfixture0000wallet"},
+        {"publicKey": "bc1qfixture0000wallet"},
     ),
     AUTH: ("agency", "Ministry of Fixtures", [], None, None, None, {}),
 }

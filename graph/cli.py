@@ -224,5 +224,6 @@ def main() -> None:
     app()
 
 
+from graph import cli_export as _cli_export  # noqa: E402,F401  - registers export
 from graph import cli_import as _cli_import  # noqa: E402,F401  - registers import/datasets/drop
 from graph import cli_queries as _cli_queries  # noqa: E402,F401  - registers query commands

@@ -116,3 +116,25 @@ def test_text_import_writes_a_review_file_and_review_ingests_it(ws: Path, tmp_pa
     assert json.loads(out)["relationships"] == 6  # the six accepted mentions
     code, out, _ = run("show", "changpeng-zhao", "--workspace", w, "--json")
     assert "news-a.article-document" in out
+
+
+def test_export_ftm_of_one_dataset_round_trips(ws: Path, tmp_path: Path) -> None:
+    w = str(ws)
+    assert (
+        run("import", "ftm", str(FIX / "ftm" / "entities.ftm.json"), "--dataset", "os", "--workspace", w)[0]
+        == 0
+    )
+    out_file = tmp_path / "os.ftm.json"
+    code, _, err = run("export", "--format", "ftm", "--dataset", "os", "-o", str(out_file), "--workspace", w)
+    assert code == 0, err
+    lines = [json.loads(line) for line in out_file.read_text(encoding="utf-8").splitlines()]
+    assert len([x for x in lines if x["schema"] in ("Person", "Company", "Address", "CryptoWallet")]) == 6
+    assert all(x["properties"]["publisher"] == ["os"] for x in lines)
+    code, out, _ = run(
+        "import", "ftm", str(out_file), "--dataset", "os2", "--workspace", w, "--json", "--no-match"
+    )
+    assert code == 0 and json.loads(out)["entities"] == 7
+    code, out, _ = run("export", "--format", "json", "--dataset", "core", "--workspace", w)
+    assert code == 0 and len(json.loads(out)["nodes"]) == 120
+    code, _, err = run("export", "--format", "pdf", "--workspace", w)
+    assert code == 1 and "unknown format 'pdf'" in err

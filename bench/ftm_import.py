@@ -276,16 +276,16 @@ def _cpus() -> int:
     return os.cpu_count() or 0
 
 
-def write_results(section: str) -> None:
+def write_results(section: str, results: Path = RESULTS) -> None:
     """Replace (or append) the ``ftm_import`` section of ``bench/RESULTS.md``."""
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+    text = results.read_text(encoding="utf-8") if results.exists() else ""
     if BEGIN in text and END in text:
         head, rest = text.split(BEGIN, 1)
         _, tail = rest.split(END, 1)
         text = head + section + tail
     else:
         text = text.rstrip("\n") + "\n\n" + section + "\n"
-    RESULTS.write_text(text, encoding="utf-8")
+    results.write_text(text, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> None:

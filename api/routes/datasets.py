@@ -49,6 +49,29 @@ async def dataset(graph: GraphDep, name: NamePath) -> DatasetOut:
     return DatasetOut.from_domain(await graph.read(get_dataset, name))
 
 
+def _unzip(src: Path, folder: Path, filename: str) -> None:
+    """Unpack an uploaded zip, refusing unsafe names and more than ``MAX_UNPACKED_BYTES`` (counted
+    as unpacked, since a zip's directory can lie)."""
+    budget = MAX_UNPACKED_BYTES
+    with zipfile.ZipFile(src) as zf:
+        for m in zf.infolist():
+            if m.is_dir():
+                continue
+            parts = Path(m.filename).parts
+            if m.filename.startswith("/") or ".." in parts or "\\" in m.filename or ":" in m.filename:
+                raise InvalidRecord([Problem(filename, None, m.filename, None, "unsafe file name")])
+            target = folder / m.filename
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with zf.open(m) as inp, target.open("wb") as out:
+                while chunk := inp.read(1 << 16):
+                    budget -= len(chunk)
+                    if budget < 0:
+                        raise InvalidRecord(
+                            [Problem(filename, None, None, None, "the zip unpacks too large")]
+                        )
+                    out.write(chunk)
+
+
 def _import(
     store: GraphStore, body: bytes, fmt: str, name: str, skip_bad: bool, official: bool, filename: str
 ) -> ImportOut:
@@ -64,19 +87,7 @@ def _import(
             src.write_bytes(body)
             if fmt == "mapped":
                 folder = root / "in"
-                with zipfile.ZipFile(src) as zf:
-                    members = [m for m in zf.infolist() if not m.is_dir()]
-                    if sum(m.file_size for m in members) > MAX_UNPACKED_BYTES:
-                        raise InvalidRecord(
-                            [Problem(filename, None, None, None, "the zip unpacks too large")]
-                        )
-                    for m in members:
-                        name_ok = not m.filename.startswith("/") and ".." not in Path(m.filename).parts
-                        if not name_ok:
-                            raise InvalidRecord(
-                                [Problem(filename, None, m.filename, None, "unsafe file name")]
-                            )
-                    zf.extractall(folder)
+                _unzip(src, folder, filename)
                 maps = sorted(folder.rglob("*.yaml")) + sorted(folder.rglob("*.yml"))
                 if not maps:
                     raise InvalidRecord([Problem(filename, None, None, None, "no YAML mapping in the zip")])

@@ -323,7 +323,7 @@ def read_mapped(
     """Read tables described by ``mapping`` into ``b``."""
     doc = _load_mapping(mapping)
     m = _Mapper(b, doc, mapping)
-    given = list(paths)
+    given = [p for p in paths if p.resolve() != mapping.resolve()]
     for section in ("nodes", "edges"):
         sec = doc.get(section)
         if sec is None:

@@ -94,3 +94,18 @@ def test_icij_zip_upload(writer: TestClient) -> None:
     assert r.status_code == 422 and "send a zip archive" in r.json()["errors"][0]["message"]
     r = writer.post("/api/v1/import", params={"format": "ftm", "dataset": "Bad Name"}, content=FTM)
     assert r.status_code == 422
+
+
+def test_mapped_zip_upload(writer: TestClient) -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for f in sorted((FIX / "mapped").iterdir()):
+            zf.write(f, f"tables/{f.name}")
+    r = writer.post("/api/v1/import", params={"format": "mapped", "dataset": "enf"}, content=buf.getvalue())
+    assert r.status_code == 200, r.text
+    assert (r.json()["entities"], r.json()["relationships"]) == (8, 5)
+    evil = io.BytesIO()
+    with zipfile.ZipFile(evil, "w") as zf:
+        zf.writestr("../escape.yaml", "edges: {}")
+    r = writer.post("/api/v1/import", params={"format": "mapped", "dataset": "enf"}, content=evil.getvalue())
+    assert r.status_code == 422 and r.json()["errors"][0]["message"] == "unsafe file name"

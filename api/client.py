@@ -438,7 +438,7 @@ class CryptoKGClient:
     ) -> ImportOut:
         """Import a dataset file, replacing that dataset (``POST /api/v1/import``): FtM JSON Lines,
         LittleSis JSON, the ICIJ CSV zip, or a zip of tables with one YAML mapping."""
-        ctype = "application/zip" if data.startswith(b"PK") else "application/json"
+        ctype = "application/zip" if data.startswith(b"PK") else "application/octet-stream"
         resp = self.request(
             "POST",
             f"{API_PREFIX}/import",

@@ -155,8 +155,8 @@ def _import(
         "requestBody": {
             "required": True,
             "content": {
-                "application/x-ndjson": {"schema": {"type": "string", "format": "binary"}},
-                "application/json": {"schema": {"type": "string", "format": "binary"}},
+                # the file's bytes as they are: FtM JSON Lines, LittleSis JSON, or a zip
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
                 "application/zip": {"schema": {"type": "string", "format": "binary"}},
             },
         }

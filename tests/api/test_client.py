@@ -510,6 +510,22 @@ def test_bulk_ingest_json_and_zip(writable: str) -> None:
         assert kg.ingest(whole, mode="replace").version == replaced.version
 
 
+def test_datasets_import_and_drop(writable: str) -> None:
+    ftm = (
+        Path(__file__).resolve().parents[1] / "fixtures" / "import" / "ftm" / "entities.ftm.json"
+    ).read_bytes()
+    with CryptoKGClient(writable, api_key=API_KEY) as kg:
+        out = kg.import_dataset(ftm, format="ftm", dataset="os")
+        assert (out.dataset, out.entities, out.unknown) == ("os", 7, {"FtM schema 'Spaceship'": 1})
+        assert [d.name for d in kg.datasets().datasets] == ["core", "os"]
+        assert kg.dataset("os").licence is not None
+        assert b'"publisher":["os"]' in kg.export("ftm")
+        assert kg.drop_dataset("os").removed["entities"] == 7
+        with pytest.raises(ApiProblem) as info:
+            kg.dataset("os")
+        assert info.value.status == 404
+
+
 # -- the client covers the API -----------------------------------------------------------------
 
 #: Every read route of the API and the client method that calls it.

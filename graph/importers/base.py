@@ -56,7 +56,7 @@ def local_id(prefix: str, raw: str) -> str:
     original, so ``Q7747`` and ``q7747`` stay distinct.
 
     >>> local_id("os", "q7747"), local_id("os", "Q7747")
-    ('os.q7747', 'os.q7747-66a9a1bd')
+    ('os.q7747', 'os.q7747-604cc1ab')
     """
     if _SAFE.match(raw) and len(raw) <= 150:
         return f"{prefix}.{raw}"

@@ -13,10 +13,11 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+import api.routes.datasets as dataset_routes
 from api.deps import Service
 from api.errors import HANDLERS, use_problem_media_type
 from api.middleware import BodyLimitMiddleware, ETagMiddleware, document_etags
-from api.routes import analytics, datasets, entities, exports, meta, paths, relationships, sources, ui, writes
+from api.routes import analytics, entities, exports, meta, paths, relationships, sources, ui, writes
 from graph.settings import Settings, get_settings
 from graph.store import GraphStore
 
@@ -85,9 +86,9 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     for exc_class, handler in HANDLERS.items():
         app.add_exception_handler(exc_class, handler)
 
-    for module in (entities, paths, analytics, relationships, sources, exports, writes, meta, datasets):
+    for module in (entities, paths, analytics, relationships, sources, exports, writes, meta, dataset_routes):
         app.include_router(module.router, prefix=API_PREFIX)
-    app.include_router(datasets.writer_router, prefix=API_PREFIX)
+    app.include_router(dataset_routes.writer_router, prefix=API_PREFIX)
     app.include_router(meta.health_router)
     app.include_router(ui.router)
 

@@ -175,16 +175,16 @@ class RelationshipOut(_Out):
     end: str | None = None
     amount: float | None = None
     currency: str | None = None
-    status: Status = Field(examples=["confirmed"])
-    denied_by: list[str] = Field(default_factory=list, description="Ids of entities that deny it.")
-    notes: str | None = None
-    sources: list[str] = Field(description="Ids of the sources that document it.", examples=[["s1"]])
     dataset: str | None = Field(
         default=None, description="The dataset it belongs to (absent: the bundled data)."
     )
     attributes: dict[str, str] = Field(
         default_factory=dict, description="What an importer kept of the original."
     )
+    status: Status = Field(examples=["confirmed"])
+    denied_by: list[str] = Field(default_factory=list, description="Ids of entities that deny it.")
+    notes: str | None = None
+    sources: list[str] = Field(description="Ids of the sources that document it.", examples=[["s1"]])
 
     @classmethod
     def from_domain(cls, rel: Relationship) -> RelationshipOut:
@@ -199,12 +199,12 @@ class RelationshipOut(_Out):
             end=rel.end,
             amount=rel.amount,
             currency=rel.currency,
+            dataset=rel.dataset,
+            attributes=dict(rel.attributes),
             status=Status(str(rel.status)),
             denied_by=list(rel.denied_by),
             notes=rel.notes,
             sources=list(rel.sources),
-            dataset=rel.dataset,
-            attributes=dict(rel.attributes),
         )
 
 

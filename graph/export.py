@@ -268,12 +268,12 @@ EDGE_FIELDS: list[tuple[str, str]] = [
     ("end", "string"),
     ("amount", "double"),
     ("currency", "string"),
+    ("dataset", "string"),
+    ("attributes", "string"),
     ("status", "string"),
     ("denied_by", "string"),
     ("notes", "string"),
     ("sources", "string"),
-    ("dataset", "string"),
-    ("attributes", "string"),
 ]
 
 

@@ -106,13 +106,14 @@ class Relationship(_Model):
     end: PartialDate | None = None
     amount: Annotated[float, Field(allow_inf_nan=False)] | None = None
     currency: str | None = None
+    #: Name of the dataset the record belongs to (``None``: the bundled, hand-curated data).
+    dataset: str | None = None
+    #: What an importer kept of the original record (schema, property, label, confidence).
+    attributes: dict[str, str] = Field(default_factory=dict)
     status: Status
     denied_by: list[Id] = Field(default_factory=list)
     notes: str | None = None
     sources: list[Id] = Field(min_length=1)
-    dataset: str | None = None
-    #: What an importer kept of the original record (schema, property, label, confidence).
-    attributes: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("type")
     @classmethod

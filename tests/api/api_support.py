@@ -197,12 +197,12 @@ def rel(rid: str) -> dict[str, Any]:
         "end": end,
         "amount": None,
         "currency": None,
+        "dataset": None,
+        "attributes": {},
         "status": status,
         "denied_by": [],
         "notes": None,
         "sources": sources,
-        "dataset": None,
-        "attributes": {},
     }
     out.update(extra)
     return out

@@ -218,6 +218,8 @@ _TYPES: list[RelType] = [
     _t("controls", FIN, "controls", "is controlled by", "Control without stated ownership.", tie=True),
     _t("invested_in", FIN, "invested in", "received investment from", "An investment.", tie=True),
     _t("funded", FIN, "funded", "was funded by", "Gave money to.", tie=True),
+    _t("owes", FIN, "owes a debt to", "is owed a debt by", "A loan or other debt.", tie=True),
+    _t("donated_to", FIN, "donated to", "received a donation from", "A donation or contribution.", tie=True),
     _t(
         "revenue_share_in",
         FIN,
@@ -355,9 +357,7 @@ _TYPES: list[RelType] = [
         "Agent that set up or ran an entity (law firm, bank, registered agent).",
     ),
     _t("represents", PRO, "represents", "is represented by", "Agent, lawyer or lobbyist of a client."),
-    _t("owes", FIN, "owes a debt to", "is owed a debt by", "A loan or other debt.", tie=True),
     _t("succeeded_by", PRO, "was succeeded by", "succeeded", "A successor organisation or officeholder."),
-    _t("donated_to", FIN, "donated to", "received a donation from", "A donation or contribution.", tie=True),
 ]
 
 REL_TYPES: dict[str, RelType] = {t.name: t for t in _TYPES}

@@ -60,6 +60,7 @@ from api.schemas import (
     Suggestion,
     TimelineOut,
 )
+from api.schemas_datasets import DatasetOut, DatasetsOut, DropOut, ImportOut
 
 __all__ = ["API_PREFIX", "ApiProblem", "ClientError", "CryptoKGClient", "Filters"]
 
@@ -69,7 +70,7 @@ API_PREFIX = "/api/v1"
 DEFAULT_TIMEOUT = 30.0
 
 M = TypeVar("M", bound=BaseModel)
-ExportFormat = Literal["json", "graphml", "gexf", "csv", "cypher"]
+ExportFormat = Literal["json", "graphml", "gexf", "csv", "cypher", "ftm"]
 RecordKind = Literal["entity", "relationship", "source"]
 _COLLECTIONS: dict[str, str] = {"entity": "entities", "relationship": "relationships", "source": "sources"}
 _OUT_MODELS: dict[str, type[EntityOut | RelationshipOut | SourceOut]] = {
@@ -423,6 +424,41 @@ class CryptoKGClient:
     def citations(self, id: str, *, offset: int | None = None, limit: int | None = None) -> CitationsOut:
         """The entities and relationships citing a source (``GET /api/v1/sources/{id}/citations``)."""
         return self._get(f"/sources/{_seg(id)}/citations", CitationsOut, offset=offset, limit=limit)
+
+    # -- datasets --------------------------------------------------------------------------------
+    def datasets(self) -> DatasetsOut:
+        """Every dataset with its provenance, licence and counts (``GET /api/v1/datasets``)."""
+        return self._get("/datasets", DatasetsOut)
+
+    def dataset(self, name: str) -> DatasetOut:
+        """One dataset (``GET /api/v1/datasets/{name}``)."""
+        return self._get(f"/datasets/{_seg(name)}", DatasetOut)
+
+    def import_dataset(
+        self,
+        data: bytes,
+        *,
+        format: Literal["ftm", "icij", "littlesis", "mapped"],
+        dataset: str,
+        skip_bad: bool = False,
+        official: bool = False,
+    ) -> ImportOut:
+        """Import a dataset file, replacing that dataset (``POST /api/v1/import``): FtM JSON Lines,
+        LittleSis JSON, the ICIJ CSV zip, or a zip of tables with one YAML mapping."""
+        ctype = "application/zip" if data.startswith(b"PK") else "application/octet-stream"
+        resp = self.request(
+            "POST",
+            f"{API_PREFIX}/import",
+            params=_params(format=format, dataset=dataset, skip_bad=skip_bad, official=official),
+            content=data,
+            content_type=ctype,
+        )
+        return ImportOut.model_validate_json(resp.content)
+
+    def drop_dataset(self, name: str) -> DropOut:
+        """Remove one imported dataset (``DELETE /api/v1/datasets/{name}``)."""
+        resp = self.request("DELETE", f"{API_PREFIX}/datasets/{_seg(name)}")
+        return DropOut.model_validate_json(resp.content)
 
     # -- exports ---------------------------------------------------------------------------------
     def export(self, format: ExportFormat = "json") -> bytes:

@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+import api.routes.datasets as dataset_routes
 from api.deps import Service
 from api.errors import HANDLERS, use_problem_media_type
 from api.middleware import (
@@ -51,9 +52,16 @@ TAGS = [
     {"name": "analytics", "description": "Timelines, rankings, communities, brokers and conflict patterns."},
     {"name": "relationships", "description": "Relationships by id."},
     {"name": "sources", "description": "The documents facts cite, and which facts cite them."},
-    {"name": "exports", "description": "Graphs as node-link JSON, GraphML, GEXF, CSV or Cypher."},
+    {
+        "name": "exports",
+        "description": "Graphs as node-link JSON, GraphML, GEXF, CSV, Cypher or FollowTheMoney.",
+    },
     {"name": "writes", "description": "Create, change and delete records; bulk ingest. Needs the API key."},
     {"name": "meta", "description": "Health, counts and the data dictionary."},
+    {
+        "name": "datasets",
+        "description": "Datasets with their provenance and licences; imports (need the API key).",
+    },
 ]
 
 
@@ -87,8 +95,9 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     for exc_class, handler in HANDLERS.items():
         app.add_exception_handler(exc_class, handler)
 
-    for module in (entities, paths, analytics, relationships, sources, exports, writes, meta):
+    for module in (entities, paths, analytics, relationships, sources, exports, writes, meta, dataset_routes):
         app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(dataset_routes.writer_router, prefix=API_PREFIX)
     app.include_router(meta.health_router)
     app.include_router(docs.router)
     app.include_router(ui.router)

@@ -101,6 +101,10 @@ class SourceOut(_Out):
         "or a labelled copy of one.",
     )
     summary: str | None = None
+    dataset: str | None = Field(
+        default=None, description="The dataset it belongs to (absent: the bundled data)."
+    )
+    attributes: dict[str, str] = Field(default_factory=dict)
 
     @classmethod
     def from_domain(cls, src: Source) -> SourceOut:
@@ -115,6 +119,8 @@ class SourceOut(_Out):
             copy_of=src.copy_of,
             primary=src.is_primary,
             summary=src.summary,
+            dataset=src.dataset,
+            attributes=dict(src.attributes),
         )
 
 
@@ -139,6 +145,9 @@ class EntityOut(_Out):
     identifiers: dict[str, str | list[str]] = Field(default_factory=dict)
     attributes: dict[str, str] = Field(default_factory=dict)
     sources: list[str] = Field(description="Ids of the sources that document this entity.", examples=[["s1"]])
+    dataset: str | None = Field(
+        default=None, description="The dataset it belongs to (absent: the bundled data)."
+    )
 
     @classmethod
     def from_domain(cls, ent: Entity) -> EntityOut:
@@ -155,6 +164,7 @@ class EntityOut(_Out):
             identifiers=dict(ent.identifiers),
             attributes=dict(ent.attributes),
             sources=list(ent.sources),
+            dataset=ent.dataset,
         )
 
 
@@ -173,6 +183,12 @@ class RelationshipOut(_Out):
     end: str | None = None
     amount: float | None = None
     currency: str | None = None
+    dataset: str | None = Field(
+        default=None, description="The dataset it belongs to (absent: the bundled data)."
+    )
+    attributes: dict[str, str] = Field(
+        default_factory=dict, description="What an importer kept of the original."
+    )
     status: Status = Field(examples=["confirmed"])
     denied_by: list[str] = Field(default_factory=list, description="Ids of entities that deny it.")
     notes: str | None = None
@@ -194,6 +210,8 @@ class RelationshipOut(_Out):
             end=rel.end,
             amount=rel.amount,
             currency=rel.currency,
+            dataset=rel.dataset,
+            attributes=dict(rel.attributes),
             status=Status(str(rel.status)),
             denied_by=list(rel.denied_by),
             notes=rel.notes,

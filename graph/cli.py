@@ -92,18 +92,21 @@ def ingest(
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Validate data files and replace the store's graph with them (all or nothing).
+    """Validate data files and replace the bundled dataset (`core`) with them (all or nothing).
+
+    Imported datasets (`cryptokg import`) stay as they are.
 
     Every problem is reported at once, one line each with file, line, record and field; with any
     problem nothing is written and the exit code is 1.
     """
+    from graph.datasets import replace_core
     from graph.ingest.pipeline import load_dataset
 
     settings = _settings(store, workspace)
     targets = paths or [settings.data_dir]
     ds = _guard(lambda: load_dataset(list(targets)))
     with _open(store, workspace) as st:
-        _guard(lambda: st.replace_all(ds))
+        _guard(lambda: replace_core(st, ds))
         stats = st.stats()
     if as_json:
         emit_json({"store": st.describe(), **stats.__dict__})
@@ -221,5 +224,7 @@ def main() -> None:
     app()
 
 
+from graph import cli_export as _cli_export  # noqa: E402,F401  - registers export
+from graph import cli_import as _cli_import  # noqa: E402,F401  - registers import/datasets/drop
 from graph import cli_queries as _cli_queries  # noqa: E402,F401  - registers query commands
 from graph import cli_stale as _cli_stale  # noqa: E402,F401  - registers `cryptokg stale`

@@ -79,6 +79,9 @@ FORMATS: dict[str, Format] = {
         Format("gexf", "application/gexf+xml", "gexf", "GEXF 1.2 for Gephi, dates as time intervals."),
         Format("csv", "application/zip", "zip", "Zip of sources/entities/relationships CSV, re-ingestible."),
         Format("cypher", "text/plain; charset=utf-8", "cypher", "Cypher script that Neo4j 5 loads."),
+        Format(
+            "ftm", "application/x-ndjson", "ftm.json", "FollowTheMoney entities (JSON Lines), re-importable."
+        ),
     )
 }
 
@@ -178,10 +181,17 @@ def export(sub: Subgraph, fmt: str, *, title: str = "cryptokg") -> bytes:
         "gexf": lambda s, t: to_gexf(s, title=t),
         "csv": lambda s, t: to_csv_zip(s),
         "cypher": lambda s, t: to_cypher(s, title=t).encode(),
+        "ftm": lambda s, t: _ftm(s),
     }
     if fmt not in writers:
         raise InvalidParameter("format", f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     return writers[fmt](sub, title)
+
+
+def _ftm(sub: Subgraph) -> bytes:
+    from graph.export_ftm import to_ftm
+
+    return to_ftm(sub)
 
 
 # -- node-link JSON ------------------------------------------------------------------------------
@@ -252,6 +262,7 @@ NODE_FIELDS: list[tuple[str, str]] = [
     ("identifiers", "string"),
     ("attributes", "string"),
     ("sources", "string"),
+    ("dataset", "string"),
 ]
 EDGE_FIELDS: list[tuple[str, str]] = [
     ("type", "string"),
@@ -261,6 +272,8 @@ EDGE_FIELDS: list[tuple[str, str]] = [
     ("end", "string"),
     ("amount", "double"),
     ("currency", "string"),
+    ("dataset", "string"),
+    ("attributes", "string"),
     ("status", "string"),
     ("denied_by", "string"),
     ("notes", "string"),
@@ -430,6 +443,8 @@ def _plain(value: Any) -> bool:
 
 
 def _entity_fits_csv(ent: Entity) -> bool:
+    if ent.dataset is not None:
+        return False
     fields = [
         ent.name,
         ent.aliases,
@@ -451,7 +466,11 @@ def _entity_fits_csv(ent: Entity) -> bool:
 
 
 def _record_fits_csv(model: Source | Relationship) -> bool:
-    return all(_plain(v) for k, v in model.model_dump(mode="json").items() if k != "amount") and (
+    # records of imported datasets (and their attributes) go to extra.jsonl, which keeps them exactly
+    if model.dataset is not None or model.attributes:
+        return False
+    skip = ("amount", "dataset", "attributes")
+    return all(_plain(v) for k, v in model.model_dump(mode="json").items() if k not in skip) and (
         not isinstance(model, Relationship) or model.amount is None or math.isfinite(model.amount)
     )
 
@@ -509,7 +528,11 @@ def to_csv_zip(sub: Subgraph) -> bytes:
             zf,
             "sources.csv",
             _csv_bytes(
-                SOURCE_COLUMNS, ({c: _cell(v) for c, v in s.model_dump(mode="json").items()} for s in src_csv)
+                SOURCE_COLUMNS,
+                (
+                    {c: _cell(v) for c, v in s.model_dump(mode="json").items() if c in SOURCE_COLUMNS}
+                    for s in src_csv
+                ),
             ),
         )
         _zip_entry(zf, "entities.csv", _csv_bytes(ENTITY_CSV_COLUMNS + attr_cols, entity_rows))
@@ -518,7 +541,11 @@ def to_csv_zip(sub: Subgraph) -> bytes:
             zf,
             "relationships.csv",
             _csv_bytes(
-                REL_COLUMNS, ({c: _cell(v) for c, v in r.model_dump(mode="json").items()} for r in rel_csv)
+                REL_COLUMNS,
+                (
+                    {c: _cell(v) for c, v in r.model_dump(mode="json").items() if c in REL_COLUMNS}
+                    for r in rel_csv
+                ),
             ),
         )
         for folder, extra in (

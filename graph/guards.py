@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["FREE_TEXT_FIELDS", "MAX_FIELD_CHARS", "check_text", "check_value"]
+__all__ = ["FREE_TEXT_FIELDS", "MAX_FIELD_CHARS", "check_text", "check_value", "tidy_value"]
 
 #: Longest value of one field, in characters, in every input format.
 MAX_FIELD_CHARS = 100_000
@@ -66,4 +66,26 @@ def check_value(value: Any, field: str) -> Any:
         for key, item in value.items():
             check_text(str(key), multiline=False)
             check_value(item, field)
+    return value
+
+
+_SPACES = re.compile("[\t\n\r\x0b\x0c\x85\u2028\u2029]+")
+
+
+def tidy_value(value: Any, field: str) -> Any:
+    """What an importer makes of third-party text before validation: line breaks and tabs in a
+    one-line field become a space, other control characters go. (Curated ``data/`` files get no
+    such help: there a stray control character is a mistake to report.)
+
+    >>> tidy_value("ACME\\r\\nHOLDINGS\\x00", "name")
+    'ACME HOLDINGS'
+    """
+    if isinstance(value, str):
+        if field not in FREE_TEXT_FIELDS:
+            value = _SPACES.sub(" ", value)
+        return _CONTROL.sub("", value)
+    if isinstance(value, list):
+        return [tidy_value(v, field) for v in value]
+    if isinstance(value, dict):
+        return {tidy_value(str(k), ""): tidy_value(v, field) for k, v in value.items()}
     return value

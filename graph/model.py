@@ -73,6 +73,9 @@ class Source(_Model):
     date_note: str | None = None
     copy_of: str | None = None
     summary: str | None = None
+    #: Name of the dataset the record belongs to (``None``: the bundled, hand-curated data).
+    dataset: str | None = None
+    attributes: dict[str, str] = Field(default_factory=dict)
 
     @property
     def is_primary(self) -> bool:
@@ -96,6 +99,7 @@ class Entity(_Model):
     identifiers: dict[str, str | list[str]] = Field(default_factory=dict)
     attributes: dict[str, str] = Field(default_factory=dict)
     sources: list[Id] = Field(min_length=1)
+    dataset: str | None = None
 
     @field_validator("aliases")
     @classmethod
@@ -116,6 +120,10 @@ class Relationship(_Model):
     end: PartialDate | None = None
     amount: Annotated[float, Field(allow_inf_nan=False)] | None = None
     currency: str | None = None
+    #: Name of the dataset the record belongs to (``None``: the bundled, hand-curated data).
+    dataset: str | None = None
+    #: What an importer kept of the original record (schema, property, label, confidence).
+    attributes: dict[str, str] = Field(default_factory=dict)
     status: Status
     denied_by: list[Id] = Field(default_factory=list)
     notes: str | None = None

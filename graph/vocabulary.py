@@ -37,6 +37,7 @@ class EntityKind(StrEnum):
     ASSET = "asset"
     EVENT = "event"
     DOCUMENT = "document"
+    ADDRESS = "address"
 
 
 ENTITY_KIND_HELP: dict[EntityKind, str] = {
@@ -52,6 +53,7 @@ ENTITY_KIND_HELP: dict[EntityKind, str] = {
     EntityKind.ASSET: "A token, stablecoin or other asset.",
     EntityKind.EVENT: "A dated happening: a case, a meeting, a letter, an announcement, a pardon.",
     EntityKind.DOCUMENT: "A document that is itself a subject, such as an article that makes claims.",
+    EntityKind.ADDRESS: "A postal or registered address (from imported registries and leaks).",
 }
 
 
@@ -245,6 +247,8 @@ _TYPES: list[RelType] = [
     _t("controls", FIN, "controls", "is controlled by", "Control without stated ownership.", tie=True),
     _t("invested_in", FIN, "invested in", "received investment from", "An investment.", tie=True),
     _t("funded", FIN, "funded", "was funded by", "Gave money to.", tie=True),
+    _t("owes", FIN, "owes a debt to", "is owed a debt by", "A loan or other debt.", tie=True),
+    _t("donated_to", FIN, "donated to", "received a donation from", "A donation or contribution.", tie=True),
     _t(
         "revenue_share_in",
         FIN,
@@ -384,6 +388,26 @@ _TYPES: list[RelType] = [
         "was said not to be known by",
         "A public statement denying acquaintance.",
     ),
+    _t(
+        "possibly_same_as",
+        MEN,
+        "is possibly the same as",
+        "is possibly the same as",
+        "A low-confidence match between records (similar names or ids); never merged.",
+        symmetric=True,
+    ),
+    # types the importers need (FollowTheMoney, ICIJ Offshore Leaks, LittleSis)
+    _t("sanctioned", LEG, "sanctioned", "was sanctioned by", "Listed on a sanctions list.", power="forward"),
+    _t("registered_at", PRO, "is registered at", "is the address of", "A registered or postal address."),
+    _t(
+        "intermediary_of",
+        PRO,
+        "acted as intermediary for",
+        "used as intermediary",
+        "Agent that set up or ran an entity (law firm, bank, registered agent).",
+    ),
+    _t("represents", PRO, "represents", "is represented by", "Agent, lawyer or lobbyist of a client."),
+    _t("succeeded_by", PRO, "was succeeded by", "succeeded", "A successor organisation or officeholder."),
 ]
 
 #: Types that describe a state lasting until the relationship's end date.

@@ -244,7 +244,8 @@ def delete(store: GraphStore, kind: str, record_id: str) -> Deleted:
 
 
 def ingest(store: GraphStore, dataset: Dataset, *, mode: str = "merge") -> dict[str, int]:
-    """Write a validated dataset: ``merge`` upserts it, ``replace`` replaces the whole graph.
+    """Write a validated dataset: ``merge`` upserts it, ``replace`` replaces the bundled data
+    (imported datasets stay).
 
     Build the dataset with ``dataset_from_json``, ``dataset_from_zip`` or ``load_dataset``
     (for ``merge``, pass the store so references to records already in it resolve).
@@ -253,7 +254,9 @@ def ingest(store: GraphStore, dataset: Dataset, *, mode: str = "merge") -> dict[
     if mode not in MODES:
         raise InvalidParameter("mode", f"expected one of {', '.join(MODES)}")
     if mode == "replace":
-        store.replace_all(dataset)
+        from graph.datasets import replace_core
+
+        replace_core(store, dataset)
     else:
         store.upsert(
             sources=dataset.sources.values(),

@@ -1,4 +1,4 @@
-"""Exports of the whole graph, a neighbourhood or a path result, in five formats."""
+"""Exports of the whole graph, a neighbourhood or a path result, in six formats."""
 
 from __future__ import annotations
 
@@ -20,12 +20,13 @@ __all__ = ["router"]
 router = APIRouter(tags=["exports"])
 
 FormatQuery = Annotated[
-    Literal["json", "graphml", "gexf", "csv", "cypher"],
+    Literal["json", "graphml", "gexf", "csv", "cypher", "ftm"],
     Query(
         description=(
             "`json`: node-link JSON (re-ingestible through `POST /api/v1/ingest`); `graphml`; "
             "`gexf` (Gephi, dates as time intervals); `csv`: a zip of sources, entities and "
-            "relationships that `cryptokg ingest` reads once unzipped; `cypher`: a script for Neo4j 5."
+            "relationships that `cryptokg ingest` reads once unzipped; `cypher`: a script for Neo4j 5; "
+            "`ftm`: FollowTheMoney entities, JSON Lines, that `cryptokg import ftm` reads back."
         )
     ),
 ]

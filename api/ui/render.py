@@ -349,7 +349,14 @@ def share_links(
 
 def download_links(request: Request, path: str, params: Mapping[str, Any]) -> list[tuple[str, str]]:
     root = request.scope.get("root_path", "") or ""
-    labels = {"json": "JSON", "graphml": "GraphML", "gexf": "GEXF", "csv": "CSV (zip)", "cypher": "Cypher"}
+    labels = {
+        "json": "JSON",
+        "graphml": "GraphML",
+        "gexf": "GEXF",
+        "csv": "CSV (zip)",
+        "cypher": "Cypher",
+        "ftm": "FtM",
+    }
     return [(labels.get(f, f), f"{root}{path}?{qs(params, format=f)}") for f in FORMATS]
 
 

@@ -86,6 +86,7 @@ KIND_STYLES: dict[str, KindStyle] = {
         KindStyle("asset", "Asset", "#76b7b2", "#3f7b77", "star"),
         KindStyle("event", "Event", "#ff9da7", "#b3545f", "dot", dashed_border=True),
         KindStyle("document", "Document", "#9c755f", "#5e4435", "square", dashed_border=True),
+        KindStyle("address", "Address", "#bab0ac", "#6e6663", "triangle", dashed_border=True),
     ]
 }
 _FALLBACK_KIND = KindStyle("other", "Other", "#bab0ac", "#6e6663", "dot")

@@ -158,7 +158,7 @@ CATEGORY = {
 
 def source(sid: str) -> dict[str, Any]:
     """A source as the API returns it."""
-    return dict(SOURCES[sid])
+    return {**SOURCES[sid], "dataset": None, "attributes": {}}
 
 
 def ref(eid: str) -> dict[str, Any]:
@@ -183,6 +183,7 @@ def entity(eid: str) -> dict[str, Any]:
         "identifiers": {},
         "attributes": {},
         "sources": sources,
+        "dataset": None,
     }
     out.update(extra)
     return out
@@ -202,6 +203,8 @@ def rel(rid: str) -> dict[str, Any]:
         "end": end,
         "amount": None,
         "currency": None,
+        "dataset": None,
+        "attributes": {},
         "status": status,
         "denied_by": [],
         "notes": None,

@@ -37,6 +37,7 @@ def test_create_entity(writer: TestClient, tmp_path: Path) -> None:
         "identifiers": {},
         "attributes": {},
         "sources": ["s2"],
+        "dataset": None,
     }
     assert writer.get("/api/v1/entities/dave").json()["degree"] == 0
     # Written through to the workspace: another process opening it sees Dave.

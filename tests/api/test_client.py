@@ -130,7 +130,7 @@ def test_stats_count_the_mini_graph(kg: CryptoKGClient) -> None:
 def test_schema_is_the_data_dictionary(kg: CryptoKGClient) -> None:
     schema = kg.schema()
     assert [s.name for s in schema.statuses] == ["confirmed", "reported", "alleged", "denied"]
-    assert {f.name for f in schema.export_formats} == {"json", "graphml", "gexf", "csv", "cypher"}
+    assert {f.name for f in schema.export_formats} == {"json", "graphml", "gexf", "csv", "cypher", "ftm"}
     founded = next(t for t in schema.relationship_types if t.name == "founded")
     assert (founded.verb, founded.reverse_verb, founded.category) == (
         "founded",
@@ -513,6 +513,22 @@ def test_bulk_ingest_json_and_zip(writable: str) -> None:
         assert kg.ingest(whole, mode="replace").version == replaced.version
 
 
+def test_datasets_import_and_drop(writable: str) -> None:
+    ftm = (
+        Path(__file__).resolve().parents[1] / "fixtures" / "import" / "ftm" / "entities.ftm.json"
+    ).read_bytes()
+    with CryptoKGClient(writable, api_key=API_KEY) as kg:
+        out = kg.import_dataset(ftm, format="ftm", dataset="os")
+        assert (out.dataset, out.entities, out.unknown) == ("os", 7, {"FtM schema 'Spaceship'": 1})
+        assert [d.name for d in kg.datasets().datasets] == ["core", "os"]
+        assert kg.dataset("os").licence is not None
+        assert b'"publisher":["os"]' in kg.export("ftm")
+        assert kg.drop_dataset("os").removed["entities"] == 7
+        with pytest.raises(ApiProblem) as info:
+            kg.dataset("os")
+        assert info.value.status == 404
+
+
 # -- the client covers the API -----------------------------------------------------------------
 
 #: Every read route of the API and the client method that calls it.
@@ -538,6 +554,8 @@ READ_METHODS = {
     "/api/v1/paths/export": "export_paths",
     "/api/v1/stats": "stats",
     "/api/v1/schema": "schema",
+    "/api/v1/datasets": "datasets",
+    "/api/v1/datasets/{name}": "dataset",
     "/health": "health",
 }
 
@@ -568,11 +586,11 @@ def test_every_write_route_is_reachable(server_url: str) -> None:
         for method in item
         if method in ("post", "put", "patch", "delete")
     }
-    expected = {("POST", "/api/v1/ingest")}
+    expected = {("POST", "/api/v1/ingest"), ("POST", "/api/v1/import"), ("DELETE", "/api/v1/datasets/{name}")}
     for collection in ("entities", "relationships", "sources"):
         expected |= {("POST", f"/api/v1/{collection}")}
         expected |= {(m, f"/api/v1/{collection}/{{id}}") for m in ("PUT", "PATCH", "DELETE")}
-    assert writes == expected  # create, replace, update, delete and ingest call these
+    assert writes == expected  # create, replace, update, delete, ingest, import_dataset, drop_dataset
 
 
 # -- notebook 03 starts its own server: none is left behind ------------------------------------

@@ -47,7 +47,7 @@ def test_import_then_datasets_lists_licences_and_touches_finds_the_story(ws: Pat
         ("icij.12000001", "changpeng-zhao"),
     }
     # and a cited path from the leak into the story
-    code, out, _ = run("path", "icij.10000003", "Changpeng Zhao", "--workspace", w, "--json")
+    code, out, _ = run("path", "icij.10000003", "changpeng-zhao", "--workspace", w, "--json")
     assert code == 0, out
     ids = json.loads(out)["paths"][0]["nodes"]
     assert ids[0]["id"] == "icij.10000003" and ids[-1]["id"] == "changpeng-zhao"

@@ -20,7 +20,7 @@ from typing import Any
 from graph.dates import date_bounds, parse_partial_date
 from graph.errors import Problem
 from graph.ids import ID_PATTERN, relationship_id
-from graph.ingest.readers import ENTITY_COLUMNS, csv_error, csv_record, decode_file
+from graph.ingest.readers import ENTITY_COLUMNS, csv_error, csv_limit, csv_record, decode_file
 from graph.ingest.validate import Validator
 from graph.model import Relationship, _check_url
 from graph.vocabulary import REL_TYPES, EntityKind, Status
@@ -271,6 +271,7 @@ def load_csv(
         or _QUOTED_BREAK.search(text) is not None
         or _FORMULA_ESCAPE.search(text) is not None
     )
+    csv_limit()
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     del text
     count = 0

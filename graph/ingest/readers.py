@@ -33,8 +33,15 @@ __all__ = [
     "read_file",
 ]
 
-# CSV cells get the same size limit as every other field (graph.guards).
-csv.field_size_limit(MAX_FIELD_CHARS)
+
+def csv_limit() -> None:
+    """Give CSV cells the same size limit as every other field (graph.guards).
+
+    Set before every read: the limit is global to the ``csv`` module, and libraries imported
+    later (followthemoney among them) raise it for their own files.
+    """
+    csv.field_size_limit(MAX_FIELD_CHARS)
+
 
 RECORD_KINDS = ("source", "entity", "relationship")
 DATA_SUFFIXES = {".csv", ".yaml", ".yml", ".json", ".jsonl"}
@@ -224,6 +231,7 @@ def csv_record(fieldnames: list[str], row: list[str], kind: str, name: str, line
 def _read_csv(text: str, name: str, kind: str) -> ReadResult:
     records: list[RawRecord] = []
     problems: list[Problem] = []
+    csv_limit()
     reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
     line = 1
     try:

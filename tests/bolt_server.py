@@ -197,6 +197,8 @@ class BoltServer:
     ``requirepass``; FalkorDB's Bolt login then wants user ``falkordb`` with that password.
     """
 
+    kind = "falkordb"
+
     def __init__(
         self,
         *,

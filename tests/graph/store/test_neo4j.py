@@ -19,8 +19,8 @@ from graph.errors import InvalidParameter, QueryTimeout, StoreUnavailable
 from graph.filters import EdgeFilter, make_filter
 from graph.ingest.validate import Dataset
 from graph.model import Entity, Relationship, Source
+from graph.store import bolt_writes, open_store
 from graph.store import neo4j as neo4j_module
-from graph.store import open_store
 from graph.store.base import Adj, GraphStore
 from graph.store.cypher_dialect import (
     Dialect,
@@ -590,7 +590,7 @@ def test_progress_bar_on_request(
     fresh.replace_all(mini_dataset)
     assert fresh.stats().relationships == 16
     fresh.progress = None
-    monkeypatch.setattr(neo4j_module, "PROGRESS_THRESHOLD", 10)
+    monkeypatch.setattr(bolt_writes, "PROGRESS_THRESHOLD", 10)
     fresh.replace_all(mini_dataset)
 
 

@@ -314,7 +314,19 @@ class BoltSession:
                     raise _Abandoned
                 return work(tx, dialect)
 
-            with driver.session(database=self.database) as s:
+            # On Neo4j every session shares the driver's bookmarks, so a read after a write sees
+            # it even when a cluster routes the read to another member (causal consistency).
+            # Neo4j's notifications (e.g. "property key does not exist" on an empty database) are
+            # turned off at the server, so they do not end up on a CLI user's stderr.
+            extra: dict[str, Any] = (
+                {
+                    "bookmark_manager": driver.execute_query_bookmark_manager,
+                    "notifications_min_severity": "OFF",
+                }
+                if dialect.transactional
+                else {}
+            )
+            with driver.session(database=self.database, **extra) as s:
                 return s.execute_write(unit) if write else s.execute_read(unit)
 
         return self._call(run, budget=self._budget(statements), cancel=cancel)

@@ -43,7 +43,9 @@ _INTERNAL = ("uid", "gen")
 #: Rows deleted per statement when dropping an old generation.
 PURGE_BATCH = 2000
 
-_META = f"MATCH (m:{META} {{key: '{META_KEY}'}}) "
+#: Every read starts here: the ``Meta`` node and its generation, read once for the statement
+#: (``m.gen`` re-read per row could change under a long scan when ``replace_all`` flips it).
+_META = f"MATCH (m:{META} {{key: '{META_KEY}'}}) WITH m, m.gen AS mgen "
 
 
 def _dataset_version(
@@ -163,7 +165,12 @@ class BoltWrites(BoltSession):
             return None
         return str(rows[0]["gen"]), str(rows[0]["version"])
 
-    def _batches(self, ds: Dataset, gen: str, d: Dialect) -> list[_Batch]:
+    def _batches(self, ds: Dataset, gen: str, d: Dialect, *, fresh: bool = False) -> list[_Batch]:
+        """The write statements for ``ds`` in generation ``gen``.
+
+        ``fresh``: the generation is new (``replace_all``), so relationships are created rather
+        than merged (a merge looks through every relationship of a hub for each one it writes).
+        """
         srcs, _ents, rels = _rows(ds)
         src_data = {row[0]: row[-1] for row in srcs}
         rel_data = {row[0]: row[-1] for row in rels}
@@ -190,7 +197,8 @@ class BoltWrites(BoltSession):
                 }
             )
         for t in sorted(by_type):
-            out.append(_Batch(d.merge_relationships(t), by_type[t], "relationship"))
+            text = d.create_relationships(t) if fresh else d.merge_relationships(t)
+            out.append(_Batch(text, by_type[t], "relationship"))
         return out
 
     def _split_batch(self, d: Dialect, batch: _Batch) -> list[_Batch]:
@@ -290,6 +298,9 @@ class BoltWrites(BoltSession):
     def _before_flip(self) -> None:
         """Hook run after the new generation is loaded, before it becomes current (tests)."""
 
+    def _after_flip(self) -> None:
+        """Hook run after the new generation became current, before the old one is deleted (tests)."""
+
     def replace_all(self, dataset: Dataset) -> None:
         for what, records in (
             ("sources", dataset.sources),
@@ -307,7 +318,9 @@ class BoltWrites(BoltSession):
         self._purge(keep=current[0] if current else None)
         gen = uuid.uuid4().hex[:16]
         d = self._call(lambda: self._connect()[1], budget=self._budget())
-        batches = [part for b in self._batches(dataset, gen, d) for part in self._split_batch(d, b)]
+        batches = [
+            part for b in self._batches(dataset, gen, d, fresh=True) for part in self._split_batch(d, b)
+        ]
         total = sum(len(b.rows) for b in batches)
         show = self.progress if self.progress is not None else total > PROGRESS_THRESHOLD
         try:
@@ -323,6 +336,16 @@ class BoltWrites(BoltSession):
                             "dataset", f"{batch.target} batch wrote {n} of {len(batch.rows)} rows{detail}"
                         )
                     advance(len(batch.rows))
+            # Relationships are created, not merged: a batch the driver re-ran after a lost
+            # acknowledgement would show here as too many.
+            got = self._read(
+                lambda tx, d: self._run(
+                    tx, d, "MATCH ()-[r]->() WHERE r.gen = $gen RETURN count(r) AS c", {"gen": gen}
+                )
+            )
+            if int(got[0]["c"]) != len(dataset.relationships):
+                what = f"loading wrote {got[0]['c']} relationships of {len(dataset.relationships)}"
+                raise self._unavailable(what + "; nothing changed")
             self._before_flip()
             self._statement(
                 f"MERGE (m:{META} {{key: '{META_KEY}'}}) "
@@ -333,6 +356,7 @@ class BoltWrites(BoltSession):
             with contextlib.suppress(Exception):
                 self._purge(keep=current[0] if current else None)
             raise
+        self._after_flip()
         self._purge(keep=gen)
 
     def _load(self, batch: _Batch) -> int:

@@ -60,12 +60,16 @@ Other notes
   long id lists are split and a long ``avoid`` list is applied client-side.
 * On FalkorDB a record too big for one query is written with its big fields empty, then grown
   by appending pieces (``Dialect.append_property``).
-* ``native_shortest_paths``: Neo4j uses ``allShortestPaths`` with the filter as predicates;
-  FalkorDB answers only directed, type-filtered questions (``None`` otherwise, so the generic
-  search runs). For one path the lexicographically smallest shortest node path is returned, as
-  the generic search does.
-* Relationship lookups by id scan the relationships of the graph (Neo4j has no index across
-  relationship types).
+* Paths, neighbourhoods and relationships among entities use the server's own operators
+  (``graph.store.bolt_traversal``): on Neo4j ``allShortestPaths`` with the filter as predicates,
+  for every kind of question. For one path the lexicographically smallest shortest node path is
+  returned, as the generic search does.
+* Relationship lookups by id go through the relationship's two ends when the store has seen them
+  in an answer; otherwise they scan the relationships (Neo4j has no index across relationship
+  types).
+
+The code is split by job: ``bolt_session`` (driver, transactions, errors), ``bolt_writes``
+(schema and writes), ``bolt_traversal`` (walking) and this module (record reads).
 """
 
 from __future__ import annotations
@@ -77,31 +81,28 @@ from typing import Any
 import orjson
 from neo4j import ManagedTransaction
 
-from graph.filters import EdgeFilter
 from graph.ingest.records import relationship_of, source_of
 from graph.model import Entity, Relationship, Source
-from graph.store.base import Adj, GraphStore, NameRow, StoreStats
+from graph.store.base import NameRow, StoreStats
+from graph.store.bolt_traversal import BoltTraversal
 from graph.store.bolt_writes import (
     _META,
     ENTITY_JSON_FIELDS,
     PROGRESS_THRESHOLD,
-    BoltWrites,
     _entity_from_props,
 )
 from graph.store.cypher_dialect import (
     ENTITY,
     SOURCE,
     Dialect,
-    edge_conditions,
-    node_conditions,
 )
 from graph.vocabulary import label_for_kind
 
 __all__ = ["ENTITY_JSON_FIELDS", "PROGRESS_THRESHOLD", "Neo4jStore"]
 
 
-class Neo4jStore(BoltWrites, GraphStore):
-    """Graph store on a Bolt server (Neo4j 5, or FalkorDB); the read half lives here."""
+class Neo4jStore(BoltTraversal):
+    """Graph store on a Bolt server (Neo4j 5, or FalkorDB); record reads live here."""
 
     backend = "neo4j"
 
@@ -115,16 +116,16 @@ class Neo4jStore(BoltWrites, GraphStore):
         def work(tx: ManagedTransaction, d: Dialect) -> StoreStats:
             meta = self._run(tx, d, _META + "RETURN m.version AS v")
             kinds = self._run(
-                tx, d, _META + f"MATCH (n:{ENTITY}) WHERE n.gen = m.gen RETURN n.kind AS k, count(n) AS c"
+                tx, d, _META + f"MATCH (n:{ENTITY}) WHERE n.gen = mgen RETURN n.kind AS k, count(n) AS c"
             )
             rels = self._run(
                 tx,
                 d,
-                _META + "MATCH ()-[r]->() WHERE r.gen = m.gen "
+                _META + "MATCH ()-[r]->() WHERE r.gen = mgen "
                 "RETURN r.type AS t, r.status AS s, count(r) AS c, "
                 "sum(CASE WHEN size(coalesce(r.sources, [])) = 0 THEN 1 ELSE 0 END) AS u",
             )
-            srcs = self._run(tx, d, _META + f"MATCH (s:{SOURCE}) WHERE s.gen = m.gen RETURN count(s) AS c")
+            srcs = self._run(tx, d, _META + f"MATCH (s:{SOURCE}) WHERE s.gen = mgen RETURN count(s) AS c")
             by_kind: Counter[str] = Counter()
             for row in kinds:
                 by_kind[str(row["k"])] += int(row["c"])
@@ -156,7 +157,7 @@ class Neo4jStore(BoltWrites, GraphStore):
             lambda tx, d: self._run_split(
                 tx,
                 d,
-                _META + f"MATCH (n:{ENTITY}) WHERE n.id IN $ids AND n.gen = m.gen RETURN properties(n) AS p",
+                _META + f"MATCH (n:{ENTITY}) WHERE n.id IN $ids AND n.gen = mgen RETURN properties(n) AS p",
                 {"ids": wanted},
                 "ids",
             )
@@ -168,16 +169,7 @@ class Neo4jStore(BoltWrites, GraphStore):
         wanted = list(dict.fromkeys(ids))
         if not wanted:
             return {}
-        rows = self._read(
-            lambda tx, d: self._run_split(
-                tx,
-                d,
-                _META
-                + "MATCH ()-[r]->() WHERE r.id IN $ids AND r.gen = m.gen RETURN r.id AS id, r.data AS d",
-                {"ids": wanted},
-                "ids",
-            )
-        )
+        rows = self._read(lambda tx, d: self._rel_rows(tx, d, wanted))
         found = {str(row["id"]): relationship_of(orjson.loads(row["d"])) for row in rows}
         return {i: found[i] for i in wanted if i in found}
 
@@ -190,7 +182,7 @@ class Neo4jStore(BoltWrites, GraphStore):
                 tx,
                 d,
                 _META
-                + f"MATCH (s:{SOURCE}) WHERE s.id IN $ids AND s.gen = m.gen RETURN s.id AS id, s.data AS d",
+                + f"MATCH (s:{SOURCE}) WHERE s.id IN $ids AND s.gen = mgen RETURN s.id AS id, s.data AS d",
                 {"ids": wanted},
                 "ids",
             )
@@ -201,7 +193,7 @@ class Neo4jStore(BoltWrites, GraphStore):
     def iter_sources(self) -> Iterator[Source]:
         rows = self._read(
             lambda tx, d: self._run(
-                tx, d, _META + f"MATCH (s:{SOURCE}) WHERE s.gen = m.gen RETURN s.id AS id, s.data AS d"
+                tx, d, _META + f"MATCH (s:{SOURCE}) WHERE s.gen = mgen RETURN s.id AS id, s.data AS d"
             )
         )
         for row in sorted(rows, key=lambda r: str(r["id"])):
@@ -219,7 +211,7 @@ class Neo4jStore(BoltWrites, GraphStore):
             return
         rows = self._read(
             lambda tx, d: self._run(
-                tx, d, _META + f"MATCH (n:{label}) WHERE n.gen = m.gen RETURN properties(n) AS p"
+                tx, d, _META + f"MATCH (n:{label}) WHERE n.gen = mgen RETURN properties(n) AS p"
             )
         )
         for row in sorted(rows, key=lambda r: str(r["p"]["id"])):
@@ -236,11 +228,11 @@ class Neo4jStore(BoltWrites, GraphStore):
             return every[offset : offset + limit], len(every)
 
         def work(tx: ManagedTransaction, d: Dialect) -> tuple[list[dict[str, Any]], int]:
-            total = self._run(tx, d, _META + f"MATCH (n:{label}) WHERE n.gen = m.gen RETURN count(n) AS c")
+            total = self._run(tx, d, _META + f"MATCH (n:{label}) WHERE n.gen = mgen RETURN count(n) AS c")
             page = self._run(
                 tx,
                 d,
-                _META + f"MATCH (n:{label}) WHERE n.gen = m.gen "
+                _META + f"MATCH (n:{label}) WHERE n.gen = mgen "
                 "WITH n ORDER BY n.id SKIP $offset LIMIT $limit RETURN properties(n) AS p",
                 {"offset": offset, "limit": limit},
             )
@@ -253,7 +245,7 @@ class Neo4jStore(BoltWrites, GraphStore):
     def iter_relationships(self) -> Iterator[Relationship]:
         rows = self._read(
             lambda tx, d: self._run(
-                tx, d, _META + "MATCH ()-[r]->() WHERE r.gen = m.gen RETURN r.id AS id, r.data AS d"
+                tx, d, _META + "MATCH ()-[r]->() WHERE r.gen = mgen RETURN r.id AS id, r.data AS d"
             )
         )
         for row in sorted(rows, key=lambda r: str(r["id"])):
@@ -265,91 +257,25 @@ class Neo4jStore(BoltWrites, GraphStore):
             ents = self._run(
                 tx,
                 d,
-                _META + f"MATCH (n:{ENTITY}) WHERE n.gen = m.gen AND $sid IN n.sources RETURN n.id AS id",
+                _META + f"MATCH (n:{ENTITY}) WHERE n.gen = mgen AND $sid IN n.sources RETURN n.id AS id",
                 params,
             )
             rels = self._run(
                 tx,
                 d,
-                _META + "MATCH ()-[r]->() WHERE r.gen = m.gen AND $sid IN r.sources RETURN r.id AS id",
+                _META + "MATCH ()-[r]->() WHERE r.gen = mgen AND $sid IN r.sources RETURN r.id AS id",
                 params,
             )
             return sorted(str(r["id"]) for r in ents), sorted(str(r["id"]) for r in rels)
 
         return self._read(work)
 
-    def adjacent(
-        self, entity_id: str, *, direction: str = "both", flt: EdgeFilter | None = None
-    ) -> list[Adj]:
-        return self.adjacent_many([entity_id], direction=direction, flt=flt)[entity_id]
-
-    def adjacent_many(
-        self, ids: Iterable[str], *, direction: str = "both", flt: EdgeFilter | None = None
-    ) -> dict[str, list[Adj]]:
-        wanted = list(dict.fromkeys(ids))
-        out: dict[str, list[Adj]] = {i: [] for i in wanted}
-        pattern = {"out": "(a)-[r]->(b)", "in": "(a)<-[r]-(b)", "both": "(a)-[r]-(b)"}.get(direction)
-        if not wanted or pattern is None:
-            return out
-        if flt is not None and flt.is_open:
-            flt = None
-        rconds, rparams = edge_conditions(flt, "r")
-        nconds, nparams = node_conditions(flt, "b")
-
-        def text_for(conds: list[str]) -> str:
-            where = f"WHERE {' AND '.join(conds)} " if conds else ""
-            return (
-                _META + "UNWIND $ids AS id "
-                f"MATCH (a:{ENTITY} {{id: id}}) WHERE a.gen = m.gen "
-                f"MATCH {pattern} {where}"
-                "RETURN id AS id, b.id AS other, r.id AS rel, startNode(r) = a AS fwd, b.kind AS kind"
-            )
-
-        def work(tx: ManagedTransaction, d: Dialect) -> list[dict[str, Any]]:
-            conds, params = rconds + nconds, {**rparams, **nparams, "ids": wanted}
-            text = text_for(conds)
-            if not d.fits(text, {**params, "ids": []}):
-                # Too much to say server-side (FalkorDB's size limit): kinds/avoid in Python.
-                conds, params = rconds, {**rparams, "ids": wanted}
-                text = text_for(conds)
-            return self._run_split(tx, d, text, params, "ids")
-
-        rows = self._read(work)
-        for row in rows:
-            other = str(row["other"])
-            if flt is not None and (
-                other in flt.avoid or (flt.kinds is not None and row["kind"] not in flt.kinds)
-            ):
-                continue
-            out[str(row["id"])].append(Adj(other, str(row["rel"]), bool(row["fwd"])))
-        for adj in out.values():
-            adj.sort()
-        return out
-
-    def degrees(self, ids: Iterable[str]) -> dict[str, int]:
-        wanted = list(dict.fromkeys(ids))
-        if not wanted:
-            return {}
-        rows = self._read(
-            lambda tx, d: self._run_split(
-                tx,
-                d,
-                _META + "UNWIND $ids AS id "
-                f"MATCH (n:{ENTITY} {{id: id}}) WHERE n.gen = m.gen "
-                "OPTIONAL MATCH (n)-[r]-() RETURN id AS id, count(r) AS d",
-                {"ids": wanted},
-                "ids",
-            )
-        )
-        found = {str(r["id"]): int(r["d"]) for r in rows}
-        return {i: found[i] for i in wanted if i in found}
-
     def name_rows(self) -> list[NameRow]:
         rows = self._read(
             lambda tx, d: self._run(
                 tx,
                 d,
-                _META + f"MATCH (n:{ENTITY}) WHERE n.gen = m.gen OPTIONAL MATCH (n)-[r]-() "
+                _META + f"MATCH (n:{ENTITY}) WHERE n.gen = mgen OPTIONAL MATCH (n)-[r]-() "
                 "RETURN n.id AS id, n.kind AS kind, n.name AS name, n.aliases AS aliases, count(r) AS d",
             )
         )
@@ -357,67 +283,3 @@ class Neo4jStore(BoltWrites, GraphStore):
             NameRow(str(r["id"]), str(r["kind"]), str(r["name"]), tuple(r["aliases"] or ()), int(r["d"]))
             for r in rows
         )
-
-    def native_shortest_paths(
-        self,
-        source: str,
-        target: str,
-        *,
-        directed: bool,
-        flt: EdgeFilter | None,
-        max_hops: int,
-        all_paths: bool,
-    ) -> list[list[Adj]] | None:
-        if source == target or max_hops < 1:
-            return None
-        d = self._call(lambda: self._connect()[1], budget=self._budget())
-        plan = d.shortest_paths(directed=directed, all_paths=all_paths, max_hops=max_hops, flt=flt)
-        if plan is None:
-            return None
-        if plan.impossible:
-            return []
-        params = {**plan.params, "source": source, "target": target}
-
-        def work(tx: ManagedTransaction, d: Dialect) -> list[dict[str, Any]] | None:
-            if plan.query:
-                return self._run(tx, d, plan.query, params)
-            assert plan.paths_of_length is not None
-            got = self._run(tx, d, plan.length_query, params)
-            if not got or got[0]["hops"] is None:
-                return []
-            return self._run(tx, d, plan.paths_of_length(int(got[0]["hops"])), params)
-
-        rows = self._tx(False, work, statements=2)
-        if rows is None or (plan.cap is not None and len(rows) >= plan.cap):
-            return None
-        paths: set[tuple[Adj, ...]] = set()
-        for row in rows:
-            steps = row.get("steps")
-            if not steps:
-                continue
-            path = self._walk(source, target, steps)
-            if path is None:
-                return None  # an answer we cannot read: let the generic search decide
-            paths.add(tuple(path))
-        if not paths:
-            return []
-        shortest = min(len(p) for p in paths)
-        # Like the generic search: every shortest path, or the lexicographically smallest one.
-        best = sorted((list(p) for p in paths if len(p) == shortest), key=lambda p: ([a.other for a in p], p))
-        return best if all_paths else best[:1]
-
-    @staticmethod
-    def _walk(source: str, target: str, steps: list[list[Any]]) -> list[Adj] | None:
-        """Turn ``[rel id, start id, end id]`` steps into ``Adj`` steps from ``source``."""
-        here = source
-        path: list[Adj] = []
-        for rid, start, end in steps:
-            if start == here:
-                path.append(Adj(str(end), str(rid), True))
-                here = str(end)
-            elif end == here:
-                path.append(Adj(str(start), str(rid), False))
-                here = str(start)
-            else:
-                return None
-        return path if here == target else None

@@ -717,7 +717,7 @@ def test_neo4j_dialect_shortest_paths_text() -> None:
     assert isinstance(plan, PathPlan) and plan.query
     assert "allShortestPaths((a)-[:CEO_OF|FOUNDED*1..4]-(z))" in plan.query
     assert "all(r IN relationships(p) WHERE r.status IN $statuses" in plan.query
-    assert "all(x IN nodes(p)[1..] WHERE NOT x.id IN $avoid)" in plan.query
+    assert "all(x IN nodes(p) WHERE x = a OR (NOT x.id IN $avoid))" in plan.query
     assert "x'y" not in plan.query and plan.params["avoid"] == ["x'y"]
     directed = d.shortest_paths(directed=True, all_paths=True, max_hops=3, flt=None)
     assert directed is not None and "allShortestPaths((a)-[*1..3]->(z))" in directed.query

@@ -321,3 +321,32 @@ class BoltTraversal(BoltWrites, GraphStore):
                 return dist, True, total - room
             frontier = sorted(kept)
         return dist, False, 0
+
+    def common_neighbours(
+        self, ids: list[str], *, flt: EdgeFilter | None = None
+    ) -> dict[str, dict[str, str]] | None:
+        wanted = list(dict.fromkeys(ids))
+        if not wanted:
+            return {}
+        if flt is not None and flt.is_open:
+            flt = None
+        rconds, rparams = edge_conditions(flt, "r")
+        nconds, nparams = node_conditions(flt, "c")
+        conds = " AND ".join(["NOT c.id IN $ids", *rconds, *nconds])
+        text = (
+            _META + f"UNWIND $ids AS id MATCH (a:{ENTITY} {{id: id}}) WHERE a.gen = mgen "
+            f"MATCH (a)-[r]-(c) WHERE {conds} "
+            "WITH c, id, min(r.id) AS rel WITH c, collect([id, rel]) AS vias WHERE size(vias) = $k "
+            "RETURN c.id AS id, vias"
+        )
+        params = {**rparams, **nparams, "ids": wanted, "k": len(wanted)}
+
+        def work(tx: ManagedTransaction, d: Dialect) -> list[dict[str, Any]] | None:
+            if d.max_query_bytes is not None:
+                return None  # FalkorDB: the generic walk (its id lists must be split)
+            return self._run(tx, d, text, params)
+
+        rows = self._read(work)
+        if rows is None:
+            return None
+        return {str(r["id"]): {str(i): str(rel) for i, rel in r["vias"]} for r in rows}

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.generate import SIZES, generate
-from bench.workload import FILTERS, MAX_HOPS, make_workload, measure
+from bench.workload import FILTERS, MAX_HOPS, loadavg, make_workload, measure
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -82,6 +82,7 @@ def run(size: str, kind: str, *, pairs: int, budget: float, timeout: float) -> d
     w = make_workload(data, size, pairs=pairs, searches=1)
     server = _start(kind)
     out: dict[str, Any] = {"server": f"{kind} {server.version}", "size": size, "stats": {}}
+    out["loadavg_start"] = loadavg()
     store = None
     try:
         ds = load_dataset(data, progress=False)
@@ -152,6 +153,7 @@ def run(size: str, kind: str, *, pairs: int, budget: float, timeout: float) -> d
                     out["stats"][f"{name}.{label}"] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
                 print(name, label, out["stats"][f"{name}.{label}"], flush=True)
         driver.close()
+        out["loadavg_end"] = loadavg()
     finally:
         if store is not None:
             store.close()
@@ -162,12 +164,13 @@ def run(size: str, kind: str, *, pairs: int, budget: float, timeout: float) -> d
 def table(res: dict[str, Any]) -> str:
     """The Markdown rows of one run."""
     lines = [
-        f"Server: {res['server']}; load of {res['size']}: {res['load_s']:.1f} s.",
+        f"Server: {res['server']}; load of {res['size']}: {res['load_s']:.1f} s; load average "
+        f"{res.get('loadavg_start', 0):.1f} at the start, {res.get('loadavg_end', 0):.1f} at the end.",
         "",
         "| question | cryptokg p50 / p99 ms | hand-written Cypher p50 / p99 ms | ratio of p50 | n |",
         "|---|---|---|---|---|",
     ]
-    names = sorted({k.rsplit(".", 1)[0] for k in res["stats"]}, key=list(res["stats"]).index)
+    names = list(dict.fromkeys(k.rsplit(".", 1)[0] for k in res["stats"]))
     for name in names:
         ours, theirs = res["stats"].get(f"{name}.cryptokg", {}), res["stats"].get(f"{name}.native", {})
 

@@ -14,7 +14,7 @@ import concurrent.futures
 import contextlib
 import threading
 from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit, urlunsplit
 
 import neo4j
@@ -61,6 +61,16 @@ def _redact_uri(uri: str) -> str:
     if parts.port is not None:
         host = f"{host}:{parts.port}"
     return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+
+
+class _AutoCommit:
+    """Runs each statement as its own auto-commit transaction (in place of a managed one)."""
+
+    def __init__(self, session: neo4j.Session, timeout: float) -> None:
+        self.session, self.timeout = session, timeout
+
+    def run(self, text: str, parameters: dict[str, Any] | None = None) -> neo4j.Result:
+        return self.session.run(neo4j.Query(text, timeout=self.timeout), parameters)
 
 
 class BoltSession:
@@ -326,6 +336,17 @@ class BoltSession:
                 if dialect.transactional
                 else {}
             )
+            if not write and dialect.transactional:
+                # Neo4j reads run as auto-commit transactions: one round trip instead of two
+                # (BEGIN+RUN+PULL, then COMMIT), each statement with the timeout as its server-side
+                # transaction timeout. Neo4j isolates at read committed, so a multi-statement read
+                # transaction would not give a snapshot anyway.
+                with driver.session(
+                    database=self.database, default_access_mode=neo4j.READ_ACCESS, **extra
+                ) as s:
+                    if cancel.is_set():
+                        raise _Abandoned
+                    return work(cast(ManagedTransaction, _AutoCommit(s, self.timeout)), dialect)
             with driver.session(database=self.database, **extra) as s:
                 return s.execute_write(unit) if write else s.execute_read(unit)
 

@@ -105,7 +105,7 @@ def run(size: str, kind: str, *, pairs: int, budget: float, timeout: float) -> d
             return call
 
         types = [neo4j_rel_type(t) for t in FILTERS["types"]["types"]]
-        questions: list[tuple[str, Callable[[Any], Any], Callable[[Any], Any], list[Any]]] = [
+        questions: list[tuple[str, Callable[[Any], Any], Callable[[Any], Any] | None, list[Any]]] = [
             (
                 "shortest",
                 lambda p: find_paths(store, p[0], p[1], max_hops=MAX_HOPS),
@@ -143,9 +143,25 @@ def run(size: str, kind: str, *, pairs: int, budget: float, timeout: float) -> d
             ),
         ]
         if kind == "falkordb":
-            questions = [q for q in questions if q[0] not in ("all",)]
+            # FalkorDB's Cypher has no undirected or filtered shortestPath, no allShortestPaths and
+            # no COUNT {}: its own operator answers the directed question only, so that one is
+            # measured both ways; the others are cryptokg's alone.
+            directed = (
+                "shortest.directed",
+                lambda p: find_paths(store, p[0], p[1], max_hops=MAX_HOPS, directed=True),
+                native(
+                    "MATCH (a:Entity {id: $s}) MATCH (b:Entity {id: $t}) "
+                    f"RETURN [n IN nodes(shortestPath((a)-[*1..{MAX_HOPS}]->(b))) | n.id] AS ids"
+                ),
+                w.pairs,
+            )
+            questions = [directed] + [
+                (n, o, None, i) for n, o, _, i in questions if n in ("shortest", "nbhd", "common")
+            ]
         for name, ours, theirs, items in questions:
             for label, fn in (("cryptokg", ours), ("native", theirs)):
+                if fn is None:
+                    continue
                 try:
                     stat = measure(fn, items, reps=1, budget=budget, warm=2)
                     out["stats"][f"{name}.{label}"] = stat.__dict__
@@ -175,6 +191,8 @@ def table(res: dict[str, Any]) -> str:
         ours, theirs = res["stats"].get(f"{name}.cryptokg", {}), res["stats"].get(f"{name}.native", {})
 
         def cell(s: dict[str, Any]) -> str:
+            if not s:
+                return "–"
             return s["error"] if "error" in s else f"{s['p50']:.1f} / {s['p99']:.1f}"
 
         ratio = f"{ours['p50'] / theirs['p50']:.2f}×" if "p50" in ours and "p50" in theirs else "–"

@@ -52,7 +52,9 @@ class BoltTraversal(BoltWrites, GraphStore):
 
     def _rel_rows(self, tx: ManagedTransaction, d: Dialect, wanted: list[str]) -> list[dict[str, Any]]:
         """``id`` and ``d`` (the JSON record) of the current relationships among ``wanted``."""
-        hints = self.__dict__.get("_hints", {})
+        # FalkorDB expands every relationship of a hub to match one between two bound ends, so
+        # there the scan (split to fit its query size) is the quicker way.
+        hints = self.__dict__.get("_hints", {}) if d.max_query_bytes is None else {}
         hinted = [{"id": i, "a": hints[i][0], "b": hints[i][1]} for i in wanted if i in hints]
         rows: list[dict[str, Any]] = []
         if hinted:

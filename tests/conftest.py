@@ -3,7 +3,8 @@
 Fixture strategy: query tests run on the hand-drawn ``fixtures/mini`` graph (drawn in its
 README, every expected value worked out by hand) and on the bundled ``data/`` set for the
 story-level checks. The ``store`` fixture is parametrised over every backend, so the same
-contract tests run against the embedded store and the Bolt store.
+contract tests run against the embedded store and the Bolt store on each Bolt server the suite
+starts (FalkorDB and Neo4j 5; see ``tests/bolt_fixtures.py``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from graph.ingest.pipeline import load_dataset
 from graph.ingest.validate import Dataset
 from graph.store.base import GraphStore
 from graph.store.memory import MemoryStore
-from tests.bolt_server import bolt_server_fixture, bolt_store_factory_fixture
+from tests.bolt_fixtures import any_bolt_server, bolt_server, bolt_store_factory, neo4j_server
 
 ROOT = Path(__file__).resolve().parent.parent
 MINI = ROOT / "tests" / "fixtures" / "mini"
@@ -44,11 +45,14 @@ def _memory(ds: Dataset) -> MemoryStore:
     return store
 
 
-# The Bolt server (FalkorDB speaking Bolt) is started by the suite itself; never skipped.
-bolt_server = bolt_server_fixture()
-bolt_store_factory = bolt_store_factory_fixture()
+# The Bolt servers (FalkorDB and Neo4j 5) are started by the suite itself; never skipped.
+__all__ = ["any_bolt_server", "bolt_server", "bolt_store_factory", "neo4j_server"]
 
-STORE_PARAMS = ["embedded", pytest.param("neo4j", marks=pytest.mark.bolt)]
+STORE_PARAMS = [
+    "embedded",
+    pytest.param("falkordb", marks=pytest.mark.bolt),
+    pytest.param("neo4j", marks=pytest.mark.bolt),
+]
 
 
 @pytest.fixture(scope="session", params=STORE_PARAMS)
@@ -61,7 +65,7 @@ def _open(backend: str, ds: Dataset, request: pytest.FixtureRequest, graph: str)
     if backend == "embedded":
         return _memory(ds)
     factory = request.getfixturevalue("bolt_store_factory")
-    store: GraphStore = factory(graph, ds)
+    store: GraphStore = factory(graph, ds, backend)
     return store
 
 

@@ -68,7 +68,16 @@ def common_connections(
     ids = list(dict.fromkeys(resolve(store, r) for r in refs))
     if len(ids) < 2:
         raise InvalidParameter("entities", "give at least two different entities")
-    reach = {i: _reach(store, i, max_hops, flt) for i in ids}
+    native = store.common_neighbours(ids, flt=flt) if max_hops == 1 else None
+    if native is not None:
+        # The store's own answer for one hop: every entity next to all of ``ids``, with the
+        # first relationship (by id) to each, as the walk below would pick it.
+        reach = {
+            i: ({i: 0, **dict.fromkeys(native, 1)}, {i: [], **{n: [vias[i]] for n, vias in native.items()}})
+            for i in ids
+        }
+    else:
+        reach = {i: _reach(store, i, max_hops, flt) for i in ids}
     shared = set.intersection(*(set(d) for d, _ in reach.values())) - set(ids)
     deg = store.degrees(shared)
     scored = []

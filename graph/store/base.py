@@ -234,6 +234,17 @@ class GraphStore(ABC):
         """
         return None
 
+    def common_neighbours(
+        self, ids: list[str], *, flt: EdgeFilter | None = None
+    ) -> dict[str, dict[str, str]] | None:
+        """Entities one step (``both`` directions, passing ``flt``) from every one of ``ids``, or None.
+
+        Maps each such entity (never one of ``ids``) to, per id, the smallest id of the
+        relationships joining them. None means the store has no native version (the generic walk
+        in ``graph.queries.common`` runs).
+        """
+        return None
+
     def path_searcher(
         self, *, directed: bool, flt: EdgeFilter | None, exempt: frozenset[str] = frozenset()
     ) -> PathSearcher | None:

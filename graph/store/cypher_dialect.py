@@ -231,6 +231,17 @@ class Dialect:
             "RETURN count(r) AS written"
         )
 
+    def create_relationships(self, rel_type: str) -> str:
+        """Create relationships of one type in a new generation (rows as ``merge_relationships``)."""
+        return (
+            "UNWIND $rows AS row "
+            f"MATCH (a:{ENTITY} {{uid: row.a}}) "
+            f"MATCH (b:{ENTITY} {{uid: row.b}}) "
+            f"CREATE (a)-[r:{neo4j_rel_type(rel_type)}]->(b) "
+            "SET r = row.props "
+            "RETURN count(r) AS written"
+        )
+
     def append_property(self, target: str, prop: str) -> str:
         """Append ``$part`` to a string or list property (for values too big for one query).
 
@@ -247,7 +258,11 @@ class Dialect:
         label = {"entity": ENTITY, "source": SOURCE}[target]
         return f"MATCH (n:{label} {{uid: $uid}}) SET n.{prop} = n.{prop} + $part RETURN count(n) AS written"
 
-    # -- paths -------------------------------------------------------------------------------
+    # -- walking -----------------------------------------------------------------------------
+    def degree_expr(self, var: str) -> str | None:
+        """An expression counting the relationships at node ``var`` (None: not in this dialect)."""
+        return f"COUNT {{ ({var})-[]-() }}"
+
     def shortest_paths(
         self,
         *,
@@ -282,7 +297,9 @@ class Dialect:
         if rconds:
             preds.append(f"all(r IN relationships(p) WHERE {' AND '.join(rconds)})")
         if nconds:
-            preds.append(f"all(x IN nodes(p)[1..] WHERE {' AND '.join(nconds)})")
+            # Every node but the start: written over all nodes so the planner can check it while
+            # it searches (a slice of nodes(p) would make it enumerate paths first).
+            preds.append(f"all(x IN nodes(p) WHERE x = a OR ({' AND '.join(nconds)}))")
         text = (
             _ENDPOINTS + f"MATCH p = allShortestPaths((a){arrow}(z)) "
             f"{_where(preds)} "
@@ -310,9 +327,9 @@ class PathPlan:
 
 
 _ENDPOINTS = (
-    f"MATCH (m:{META} {{key: '{META_KEY}'}}) "
-    f"MATCH (a:{ENTITY} {{id: $source}}) WHERE a.gen = m.gen "
-    f"MATCH (z:{ENTITY} {{id: $target}}) WHERE z.gen = m.gen "
+    f"MATCH (m:{META} {{key: '{META_KEY}'}}) WITH m, m.gen AS mgen "
+    f"MATCH (a:{ENTITY} {{id: $source}}) WHERE a.gen = mgen "
+    f"MATCH (z:{ENTITY} {{id: $target}}) WHERE z.gen = mgen "
 )
 
 
@@ -379,6 +396,10 @@ class FalkorDialect(Dialect):
 
     def describe(self) -> str:
         return f"FalkorDB (Bolt agent {self.agent or '?'})"
+
+    # FalkorDB: no COUNT subqueries; the store ranks a capped layer with its generic walk.
+    def degree_expr(self, var: str) -> str | None:
+        return None
 
     # FalkorDB: no IF NOT EXISTS and no Cypher constraints; list indexes, create the missing.
     def index_listing(self) -> str | None:

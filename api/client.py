@@ -479,6 +479,40 @@ class CryptoKGClient:
         return self.request("GET", API_PREFIX + "/paths/export", params=params).content
 
     # -- meta ----------------------------------------------------------------------------------
+    # -- history (graph.history) ---------------------------------------------------------------
+    def history(
+        self,
+        *,
+        entity: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        dataset: str | None = None,
+        offset: int | None = None,
+        limit: int | None = None,
+    ) -> dict[str, Any]:
+        """A page of logged changes, newest first, as JSON (``GET /api/v1/history``)."""
+        params = _params(entity=entity, since=since, until=until, dataset=dataset, offset=offset, limit=limit)
+        data: dict[str, Any] = self.request("GET", API_PREFIX + "/history", params=params).json()
+        return data
+
+    def diff(self, from_: str, to: str) -> dict[str, Any]:
+        """Records added, removed and changed between two versions, as JSON (``GET /api/v1/diff``)."""
+        data: dict[str, Any] = self.request(
+            "GET", API_PREFIX + "/diff", params={"from": from_, "to": to}
+        ).json()
+        return data
+
+    def changes(self, *, limit: int | None = None) -> dict[str, Any]:
+        """The latest changes as JSON (``GET /api/v1/changes``)."""
+        data: dict[str, Any] = self.request(
+            "GET", API_PREFIX + "/changes", params=_params(limit=limit)
+        ).json()
+        return data
+
+    def changes_atom(self, *, limit: int | None = None) -> bytes:
+        """The latest changes as an Atom feed (``GET /api/v1/changes.atom``)."""
+        return self.request("GET", API_PREFIX + "/changes.atom", params=_params(limit=limit)).content
+
     def stats(self) -> StatsOut:
         """Counts by kind, type and status, and the graph version (``GET /api/v1/stats``)."""
         return self._get("/stats", StatsOut)

@@ -22,7 +22,19 @@ from api.middleware import (
     TextGuardMiddleware,
     document_etags,
 )
-from api.routes import analytics, docs, entities, exports, meta, paths, relationships, sources, ui, writes
+from api.routes import (
+    analytics,
+    docs,
+    entities,
+    exports,
+    history,
+    meta,
+    paths,
+    relationships,
+    sources,
+    ui,
+    writes,
+)
 from graph.settings import Settings, get_settings
 from graph.store import GraphStore
 
@@ -87,7 +99,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     for exc_class, handler in HANDLERS.items():
         app.add_exception_handler(exc_class, handler)
 
-    for module in (entities, paths, analytics, relationships, sources, exports, writes, meta):
+    for module in (entities, paths, analytics, relationships, sources, exports, writes, meta, history):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(meta.health_router)
     app.include_router(docs.router)

@@ -12,7 +12,7 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
-from graph.errors import NotFound
+from graph.errors import InvalidParameter
 from graph.history.diff import RecordChange, diff_record, ordered
 from graph.history.log import Entry, entries_after
 from graph.ingest.records import entity_of, relationship_of, source_of
@@ -36,14 +36,14 @@ def known_versions(db: Path) -> list[str]:
 
 
 def _position(log: list[Entry], version: str, name: str) -> int:
-    """How many entries lead to ``version`` (its latest occurrence); NotFound if the log lacks it."""
+    """How many entries lead to ``version`` (its latest occurrence); ``InvalidParameter`` if none."""
     for i in range(len(log) - 1, -1, -1):
         if log[i].version_after == version:
             return i + 1
     if log and log[0].version_before == version:
         return 0
-    msg = f"{name}: no graph version {version!r} in the change log"
-    raise NotFound(msg)
+    msg = f"no graph version {version!r} in the change log"
+    raise InvalidParameter(name, msg)
 
 
 def diff_versions(db: Path, a: str, b: str) -> list[RecordChange]:

@@ -541,6 +541,10 @@ READ_METHODS = {
     "/api/v1/paths/export": "export_paths",
     "/api/v1/stats": "stats",
     "/api/v1/schema": "schema",
+    "/api/v1/history": "history",
+    "/api/v1/diff": "diff",
+    "/api/v1/changes": "changes",
+    "/api/v1/changes.atom": "changes_atom",
     "/health": "health",
 }
 
@@ -548,7 +552,12 @@ READ_METHODS = {
 def _method_params(name: str) -> set[str]:
     """The parameter names a client method sends: its own, plus the filters it takes."""
     sig = inspect.signature(getattr(CryptoKGClient, name))
-    names = {p.name for p in sig.parameters.values() if p.kind is not p.VAR_KEYWORD and p.name != "self"}
+    # A trailing underscore stands for a Python keyword (``from_`` sends ``from``).
+    names = {
+        p.name.rstrip("_")
+        for p in sig.parameters.values()
+        if p.kind is not p.VAR_KEYWORD and p.name != "self"
+    }
     if any(p.kind is p.VAR_KEYWORD for p in sig.parameters.values()):
         names |= set(Filters.__annotations__)
     return names

@@ -24,8 +24,11 @@ __all__ = ["HistoryPage", "change_log", "check_time", "diff", "log_path"]
 
 def log_path(store: GraphStore) -> Path:
     """The file holding ``store``'s change log; ``InvalidParameter`` when it keeps none."""
+    from graph.history.versions import PastStore
     from graph.store.memory import MemoryStore
 
+    if isinstance(store, PastStore):
+        return store.log_db
     if isinstance(store, MemoryStore) and store.workspace is not None:
         return store.db_path
     msg = f"{store.describe()} keeps no change log (history is kept by the embedded store's workspace)"

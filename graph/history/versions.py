@@ -19,8 +19,9 @@ from graph.ingest.records import entity_of, relationship_of, source_of
 from graph.ingest.validate import Dataset
 from graph.model import dump
 from graph.store.base import GraphStore
+from graph.store.memory import MemoryStore
 
-__all__ = ["PastVersions", "diff_versions", "known_versions", "records_at"]
+__all__ = ["PastStore", "PastVersions", "diff_versions", "known_versions", "records_at"]
 
 
 def _log(db: Path) -> list[Entry]:
@@ -93,6 +94,15 @@ def records_at(store: GraphStore, db: Path, version: str) -> tuple[dict[str, dic
     return tables, version
 
 
+class PastStore(MemoryStore):
+    """A memory-only store of the graph as of ``as_of``; ``log_db`` is the log it was rebuilt from."""
+
+    def __init__(self, log_db: Path, as_of: str) -> None:
+        super().__init__(None)
+        self.log_db = log_db
+        self.as_of = as_of
+
+
 class PastVersions:
     """Past graph versions built as memory-only stores; the last ``keep`` are kept."""
 
@@ -111,10 +121,8 @@ class PastVersions:
             if got is not None:
                 self._built.move_to_end(key)
                 return got
-        from graph.store.memory import MemoryStore
-
         tables, _ = records_at(store, db, version)
-        past = MemoryStore(None)
+        past = PastStore(db, version)
         past.replace_all(
             Dataset(
                 sources={k: source_of(v) for k, v in tables["source"].items()},

@@ -144,3 +144,22 @@ def test_version_parameter_answers_as_the_graph_was(app_client: TestClient) -> N
     assert "version" in bad.text
     w = c.patch("/api/v1/entities/alice", params=q, json={"name": "Z"}, headers=_as(EDITOR, "old"))
     assert w.status_code == 422
+
+
+def test_entity_page_history_tab_and_version_permalink(app_client: TestClient) -> None:
+    c = app_client
+    v1 = c.get("/api/v1/stats").json()["version"]
+    c.patch("/api/v1/entities/alice", json={"name": "Alice Renamed"}, headers=_as(EDITOR, "typo fixed"))
+    page = c.get("/entity/alice").text
+    hist = page[page.index('id="history"') :]
+    assert 'by <strong class="who">Ed Itor</strong>' in hist
+    assert "typo fixed" in hist
+    assert "entity alice: name changed from Alice Example to Alice Renamed" in hist
+    assert f"/entity/alice?version={v1}" in hist
+    old = c.get("/entity/alice", params={"version": v1}).text
+    assert "<h1>Alice Example</h1>" in old
+    assert "as it was at version" in old
+    assert "<h1>Alice Renamed</h1>" in c.get("/entity/alice").text
+    bad = c.get("/entity/alice", params={"version": "zz9"})
+    assert bad.status_code == 422
+    assert "no graph version" in bad.text

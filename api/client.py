@@ -513,6 +513,29 @@ class CryptoKGClient:
         """The latest changes as an Atom feed (``GET /api/v1/changes.atom``)."""
         return self.request("GET", API_PREFIX + "/changes.atom", params=_params(limit=limit)).content
 
+    def proposals(self, *, status: str | None = None, limit: int | None = None) -> dict[str, Any]:
+        """The review queue (``GET /api/v1/proposals``), as JSON."""
+        params = _params(status=status, limit=limit)
+        data: dict[str, Any] = self.request("GET", API_PREFIX + "/proposals", params=params).json()
+        return data
+
+    def propose(self, proposal: Mapping[str, Any]) -> dict[str, Any]:
+        """Propose a change for review (``POST /api/v1/proposals``); needs a key and a reason."""
+        data: dict[str, Any] = self.request(
+            "POST", API_PREFIX + "/proposals", json_body=dict(proposal)
+        ).json()
+        return data
+
+    def approve(self, id: int) -> dict[str, Any]:
+        """Apply a proposal (``POST /api/v1/proposals/{id}/approve``); needs an editor's key."""
+        data: dict[str, Any] = self.request("POST", f"{API_PREFIX}/proposals/{id}/approve").json()
+        return data
+
+    def reject(self, id: int) -> dict[str, Any]:
+        """Reject a proposal (``POST /api/v1/proposals/{id}/reject``); needs an editor's key."""
+        data: dict[str, Any] = self.request("POST", f"{API_PREFIX}/proposals/{id}/reject").json()
+        return data
+
     def stats(self) -> StatsOut:
         """Counts by kind, type and status, and the graph version (``GET /api/v1/stats``)."""
         return self._get("/stats", StatsOut)

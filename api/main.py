@@ -30,6 +30,7 @@ from api.routes import (
     history,
     meta,
     paths,
+    proposals,
     relationships,
     sources,
     ui,
@@ -99,7 +100,18 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     for exc_class, handler in HANDLERS.items():
         app.add_exception_handler(exc_class, handler)
 
-    for module in (entities, paths, analytics, relationships, sources, exports, writes, meta, history):
+    for module in (
+        entities,
+        paths,
+        analytics,
+        relationships,
+        sources,
+        exports,
+        writes,
+        meta,
+        history,
+        proposals,
+    ):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(meta.health_router)
     app.include_router(docs.router)

@@ -152,6 +152,9 @@ def copy_log(con: sqlite3.Connection, old_db: Path) -> None:
         if _has_table(con, "old"):
             con.execute("INSERT INTO changes SELECT * FROM old.changes")
             con.execute("INSERT INTO change_records SELECT * FROM old.change_records")
+        from graph.history.proposals import copy_proposals
+
+        copy_proposals(con, "old")  # proposals live in the same file and survive the replace too
     finally:
         con.execute("DETACH DATABASE old")
 

@@ -545,6 +545,7 @@ READ_METHODS = {
     "/api/v1/diff": "diff",
     "/api/v1/changes": "changes",
     "/api/v1/changes.atom": "changes_atom",
+    "/api/v1/proposals": "proposals",
     "/health": "health",
 }
 
@@ -580,11 +581,12 @@ def test_every_write_route_is_reachable(server_url: str) -> None:
         for method in item
         if method in ("post", "put", "patch", "delete")
     }
-    expected = {("POST", "/api/v1/ingest")}
+    expected = {("POST", "/api/v1/ingest"), ("POST", "/api/v1/proposals")}
+    expected |= {("POST", f"/api/v1/proposals/{{id}}/{verb}") for verb in ("approve", "reject")}
     for collection in ("entities", "relationships", "sources"):
         expected |= {("POST", f"/api/v1/{collection}")}
         expected |= {(m, f"/api/v1/{collection}/{{id}}") for m in ("PUT", "PATCH", "DELETE")}
-    assert writes == expected  # create, replace, update, delete and ingest call these
+    assert writes == expected  # create, replace, update, delete, ingest, propose, approve, reject
 
 
 # -- notebook 03 starts its own server: none is left behind ------------------------------------

@@ -9,8 +9,9 @@ from graph.history.queries import change_log
 from graph.history.versions import PastStore
 from graph.history.words import sentence
 from graph.store.base import GraphStore
+from graph.vocabulary import REL_TYPES, SourceKind, Status
 
-__all__ = ["MAX_HISTORY", "record_history"]
+__all__ = ["MAX_HISTORY", "propose_choices", "record_history"]
 
 #: Changes listed on a page.
 MAX_HISTORY = 30
@@ -37,3 +38,12 @@ def record_history(store: GraphStore, record_id: str) -> dict[str, Any] | None:
         for e in page.entries
     ]
     return {"total": page.total, "rows": rows, "as_of": as_of}
+
+
+def propose_choices() -> dict[str, list[str]]:
+    """The choices of the "propose a fact" form, from the vocabulary."""
+    return {
+        "rel_types": sorted(REL_TYPES),
+        "statuses": [s.value for s in Status],
+        "source_kinds": [k.value for k in SourceKind],
+    }

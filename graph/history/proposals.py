@@ -30,6 +30,7 @@ from graph.errors import InvalidParameter, InvalidRecord, NotFound, Problem
 from graph.history.context import attributed
 from graph.history.diff import RecordChange, diff_record, ordered
 from graph.history.queries import log_path
+from graph.ids import slugify
 from graph.model import dump
 from graph.store.base import GraphStore
 
@@ -105,6 +106,31 @@ def _records_doc(body: Mapping[str, Any]) -> dict[str, Any]:
     return doc
 
 
+def _with_source_ids(doc: dict[str, Any]) -> dict[str, Any]:
+    """Sources proposed without an id get one from publisher, title and date (as a form sends
+    them), and with a single proposed source, records that cite nothing cite it; relationships
+    without an id get theirs from their content, as in ingest."""
+    sources = doc.get("sources")
+    if not isinstance(sources, list):
+        return doc
+    out = []
+    for s in sources:
+        if isinstance(s, Mapping) and not s.get("id") and isinstance(s.get("title"), str):
+            words = " ".join(str(s.get(k) or "") for k in ("publisher", "title", "date"))
+            s = {**s, "id": slugify(words)[:120].strip("-") or "source"}
+        out.append(s)
+    doc = {**doc, "sources": out}
+    if len(out) == 1 and isinstance(out[0], Mapping) and out[0].get("id"):
+        for key in ("entities", "relationships"):
+            recs = doc.get(key)
+            if isinstance(recs, list):
+                doc[key] = [
+                    {**r, "sources": [out[0]["id"]]} if isinstance(r, Mapping) and not r.get("sources") else r
+                    for r in recs
+                ]
+    return doc
+
+
 def _target(body: Mapping[str, Any]) -> tuple[str, str]:
     kind, rid = body.get("kind"), body.get("id")
     if kind not in writes.RECORD_KINDS:
@@ -128,7 +154,7 @@ def plan(store: GraphStore, action: str, body: Mapping[str, Any]) -> tuple[Any, 
     if not isinstance(body, Mapping):
         raise InvalidRecord([Problem(BODY, None, None, None, "expected a JSON object")])
     if action == "add":
-        ds = writes.dataset_from_json(_records_doc(body), store=store, name=BODY)
+        ds = writes.dataset_from_json(_with_source_ids(_records_doc(body)), store=store, name=BODY)
         changes: list[RecordChange] = []
         for kind, table in (
             ("source", ds.sources),

@@ -147,7 +147,7 @@ def _entity_page(store: GraphStore, request: Request, ref: str) -> Response:
         max_nodes=max_nodes,
         flt=flt,
         history=record_history(store, eid),
-        **propose_choices(),
+        choices=propose_choices(),
         network=network_fragment(
             request,
             view,

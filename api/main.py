@@ -66,6 +66,11 @@ TAGS = [
     {"name": "sources", "description": "The documents facts cite, and which facts cite them."},
     {"name": "exports", "description": "Graphs as node-link JSON, GraphML, GEXF, CSV or Cypher."},
     {"name": "writes", "description": "Create, change and delete records; bulk ingest. Needs the API key."},
+    {"name": "history", "description": "The change log, diffs between versions and the change feed."},
+    {
+        "name": "proposals",
+        "description": "Changes proposed by contributors, approved or rejected by editors.",
+    },
     {"name": "meta", "description": "Health, counts and the data dictionary."},
 ]
 

@@ -50,8 +50,8 @@ async def history(
     dataset: Annotated[
         str | None, Query(min_length=1, max_length=200, description="Only this dataset.")
     ] = None,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000, description="Changes to skip.")] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Most changes to return.")] = 50,
 ) -> Response:
     """Logged changes, newest first: versions before and after, time, who, why, and per record the
     field-level difference (`fields`: old and new values) with a sentence for each."""
@@ -79,7 +79,10 @@ async def diff_of(
 
 
 @router.get("/changes", summary="Change feed (JSON)", responses=problem_responses())
-async def changes(service: ServiceDep, limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50) -> Response:
+async def changes(
+    service: ServiceDep,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Most changes to return.")] = 50,
+) -> Response:
     """The latest changes, newest first (the JSON twin of `/api/v1/changes.atom`)."""
     return await history(service, limit=limit)
 
@@ -90,7 +93,9 @@ async def changes(service: ServiceDep, limit: Annotated[int, Query(ge=1, le=MAX_
     responses={200: {"content": {ATOM_TYPE: {}}, "description": "An Atom feed."}, **problem_responses()},
 )
 async def changes_atom(
-    request: Request, service: ServiceDep, limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50
+    request: Request,
+    service: ServiceDep,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Most changes to return.")] = 50,
 ) -> Response:
     """The latest changes as an Atom feed a newsroom can subscribe to; each entry links to its diff."""
     runner = await _runner(service)

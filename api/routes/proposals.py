@@ -56,7 +56,7 @@ async def queue(
     status: Annotated[
         Literal["open", "approved", "rejected"] | None, Query(description="Default: open.")
     ] = "open",
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    limit: Annotated[int, Query(ge=1, le=500, description="Most proposals to return.")] = 100,
 ) -> Response:
     """Proposals, newest first; open ones with the diff they would apply to the graph now (or the
     problem that stops them)."""

@@ -88,10 +88,14 @@ def _now() -> str:
 
 
 def _connect(store: GraphStore) -> sqlite3.Connection:
+    from graph.store.memory import MemoryStore
+
     db = log_path(store)
     if not db.exists():
-        msg = f"{store.describe()} has no workspace file yet: ingest data first"
-        raise InvalidParameter("store", msg)
+        if isinstance(store, MemoryStore):
+            msg = f"{store.describe()} has no workspace file yet: ingest data first"
+            raise InvalidParameter("store", msg)
+        db.parent.mkdir(parents=True, exist_ok=True)  # a Bolt store's log beside it
     con = sqlite3.connect(db, isolation_level=None)
     con.execute(SCHEMA)
     return con

@@ -1,8 +1,10 @@
 """Read the change log of a store: one entity's history, a page of changes, a diff of versions.
 
 The embedded store keeps its log in its workspace file (``graph.sqlite``, tables ``changes``
-and ``change_records``). A store without a workspace (memory-only, or a Bolt store) has no log
-here: these functions raise ``InvalidParameter`` naming ``store``.
+and ``change_records``); a Bolt store opened by ``open_store`` keeps it beside it, in
+``bolt-history.sqlite`` in the workspace (``graph.history.bolt``). A store without either (a
+memory-only store, a bare ``Neo4jStore``) has no log: these functions raise
+``InvalidParameter`` naming ``store``.
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ def log_path(store: GraphStore) -> Path:
 
     if isinstance(store, PastStore):
         return store.log_db
+    log_db = getattr(store, "log_db", None)  # a Bolt store's log beside it (graph.history.bolt)
+    if isinstance(log_db, Path):
+        return log_db
     if isinstance(store, MemoryStore) and store.workspace is not None:
         return store.db_path
     msg = f"{store.describe()} keeps no change log (history is kept by the embedded store's workspace)"

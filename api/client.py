@@ -161,7 +161,8 @@ class CryptoKGClient:
     """A synchronous client of one cryptokg server. Use it as a context manager (or ``close``).
 
     ``base_url`` is the server's root (``http://127.0.0.1:8000``); ``api_key`` is sent as
-    ``X-API-Key`` and is needed only by the write methods; ``timeout`` is in seconds (or an
+    ``X-API-Key`` and is needed only by the write methods, with ``reason`` (sent as
+    ``X-Change-Reason``: why the writes are made, for the change log); ``timeout`` is in seconds (or an
     ``httpx.Timeout``). ``transport`` lets tests and proxies plug in an httpx transport.
     """
 
@@ -170,6 +171,7 @@ class CryptoKGClient:
         base_url: str,
         *,
         api_key: str | None = None,
+        reason: str | None = None,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         headers: Mapping[str, str] | None = None,
         transport: httpx.BaseTransport | None = None,
@@ -181,6 +183,8 @@ class CryptoKGClient:
         sent.update(headers or {})
         if api_key:
             sent["X-API-Key"] = api_key
+        if reason:
+            sent["X-Change-Reason"] = reason
         self.base_url = root
         self._http = httpx.Client(base_url=root, headers=sent, timeout=timeout, transport=transport)
 
@@ -511,6 +515,63 @@ class CryptoKGClient:
         return self.request("GET", API_PREFIX + "/paths/export", params=params).content
 
     # -- meta ----------------------------------------------------------------------------------
+    # -- history (graph.history) ---------------------------------------------------------------
+    def history(
+        self,
+        *,
+        entity: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        dataset: str | None = None,
+        offset: int | None = None,
+        limit: int | None = None,
+    ) -> dict[str, Any]:
+        """A page of logged changes, newest first, as JSON (``GET /api/v1/history``)."""
+        params = _params(entity=entity, since=since, until=until, dataset=dataset, offset=offset, limit=limit)
+        data: dict[str, Any] = self.request("GET", API_PREFIX + "/history", params=params).json()
+        return data
+
+    def diff(self, from_: str, to: str) -> dict[str, Any]:
+        """Records added, removed and changed between two versions, as JSON (``GET /api/v1/diff``)."""
+        data: dict[str, Any] = self.request(
+            "GET", API_PREFIX + "/diff", params={"from": from_, "to": to}
+        ).json()
+        return data
+
+    def changes(self, *, limit: int | None = None) -> dict[str, Any]:
+        """The latest changes as JSON (``GET /api/v1/changes``)."""
+        data: dict[str, Any] = self.request(
+            "GET", API_PREFIX + "/changes", params=_params(limit=limit)
+        ).json()
+        return data
+
+    def changes_atom(self, *, limit: int | None = None) -> bytes:
+        """The latest changes as an Atom feed (``GET /api/v1/changes.atom``)."""
+        return self.request("GET", API_PREFIX + "/changes.atom", params=_params(limit=limit)).content
+
+    def proposals(self, *, status: str | None = None, limit: int | None = None) -> dict[str, Any]:
+        """The review queue (``GET /api/v1/proposals``), as JSON."""
+        params = _params(status=status, limit=limit)
+        data: dict[str, Any] = self.request("GET", API_PREFIX + "/proposals", params=params).json()
+        return data
+
+    def propose(self, proposal: Mapping[str, Any]) -> dict[str, Any]:
+        """Propose a change for review (``POST /api/v1/proposals``); needs a key and a reason."""
+        data: dict[str, Any] = self.request(
+            "POST", API_PREFIX + "/proposals", json_body=dict(proposal)
+        ).json()
+        return data
+
+    def approve(self, id: int) -> dict[str, Any]:
+        """Apply a proposal (``POST /api/v1/proposals/{id}/approve``); needs an editor's key."""
+        data: dict[str, Any] = self.request("POST", f"{API_PREFIX}/proposals/{id}/approve").json()
+        return data
+
+    def reject(self, id: int) -> dict[str, Any]:
+        """Reject a proposal (``POST /api/v1/proposals/{id}/reject``); needs an editor's key."""
+        data: dict[str, Any] = self.request("POST", f"{API_PREFIX}/proposals/{id}/reject").json()
+        return data
+
     def stats(self) -> StatsOut:
         """Counts by kind, type and status, and the graph version (``GET /api/v1/stats``)."""
         return self._get("/stats", StatsOut)

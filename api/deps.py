@@ -11,6 +11,7 @@ shortest-path request on the mini graph went from 1.9 to 1.55 ms without them).
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -143,9 +144,27 @@ async def get_settings(service: ServiceDep) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-async def get_runner(service: ServiceDep) -> GraphRunner:
+#: What a ``version=`` value looks like (a graph version from the change log).
+VERSION_PATTERN = re.compile(r"^[0-9a-z]{1,64}$")
+
+
+async def get_runner(service: ServiceDep, request: Request) -> GraphRunner:
+    """The store's runner; with ``version=`` in the query, a runner of that past version.
+
+    ``version`` is read here rather than declared, so that every read route takes it without
+    each declaring it (see ``api.versions``).
+    """
     runner = await service.runner()
     await runner.sync()
+    version = request.query_params.get("version")
+    if version is not None:
+        if not VERSION_PATTERN.match(version):
+            raise InvalidParameter(
+                "version", "expected a graph version: up to 64 lowercase letters and digits"
+            )
+        from api.versions import past_runner
+
+        return await past_runner(runner, version, service.settings.history_versions)
     return runner
 
 

@@ -23,7 +23,20 @@ from api.middleware import (
     TextGuardMiddleware,
     document_etags,
 )
-from api.routes import analytics, docs, entities, exports, meta, paths, relationships, sources, ui, writes
+from api.routes import (
+    analytics,
+    docs,
+    entities,
+    exports,
+    history,
+    meta,
+    paths,
+    proposals,
+    relationships,
+    sources,
+    ui,
+    writes,
+)
 from graph.settings import Settings, get_settings
 from graph.store import GraphStore
 
@@ -57,6 +70,11 @@ TAGS = [
         "description": "Graphs as node-link JSON, GraphML, GEXF, CSV, Cypher or FollowTheMoney.",
     },
     {"name": "writes", "description": "Create, change and delete records; bulk ingest. Needs the API key."},
+    {"name": "history", "description": "The change log, diffs between versions and the change feed."},
+    {
+        "name": "proposals",
+        "description": "Changes proposed by contributors, approved or rejected by editors.",
+    },
     {"name": "meta", "description": "Health, counts and the data dictionary."},
     {
         "name": "datasets",
@@ -95,7 +113,19 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     for exc_class, handler in HANDLERS.items():
         app.add_exception_handler(exc_class, handler)
 
-    for module in (entities, paths, analytics, relationships, sources, exports, writes, meta, dataset_routes):
+    for module in (
+        entities,
+        paths,
+        analytics,
+        relationships,
+        sources,
+        exports,
+        writes,
+        meta,
+        dataset_routes,
+        history,
+        proposals,
+    ):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(dataset_routes.writer_router, prefix=API_PREFIX)
     app.include_router(meta.health_router)

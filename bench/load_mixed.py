@@ -147,7 +147,7 @@ def drive(
                             "name": f"Load Writer {i}",
                             "sources": [args.source],
                         },
-                        headers={"X-API-Key": KEY},
+                        headers={"X-API-Key": KEY, "X-Change-Reason": "bench load test"},
                     )
                     status = r.status_code
                 except httpx.HTTPError:

@@ -91,6 +91,9 @@ def ingest(
     store: StoreOpt = None,
     workspace: WorkspaceOpt = None,
     as_json: JsonOpt = False,
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why, for the change log (the input's hash is added).")
+    ] = "",
 ) -> None:
     """Validate data files and replace the bundled dataset (`core`) with them (all or nothing).
 
@@ -105,7 +108,10 @@ def ingest(
     settings = _settings(store, workspace)
     targets = paths or [settings.data_dir]
     ds = _guard(lambda: load_dataset(list(targets)))
-    with _open(store, workspace) as st:
+    from graph.history.context import attributed, input_hash, os_user
+
+    why = f"{reason + '; ' if reason else ''}input sha256 {input_hash(targets)}"
+    with _open(store, workspace) as st, attributed(os_user(), why):
         _guard(lambda: replace_core(st, ds))
         stats = st.stats()
     if as_json:
@@ -225,6 +231,7 @@ def main() -> None:
 
 
 from graph import cli_export as _cli_export  # noqa: E402,F401  - registers export
+from graph import cli_history as _cli_history  # noqa: E402,F401  - registers `history`, `diff`
 from graph import cli_import as _cli_import  # noqa: E402,F401  - registers import/datasets/drop
 from graph import cli_queries as _cli_queries  # noqa: E402,F401  - registers query commands
 from graph import cli_stale as _cli_stale  # noqa: E402,F401  - registers `cryptokg stale`

@@ -4,10 +4,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings", "get_settings"]
+__all__ = ["ApiKey", "Settings", "get_settings"]
+
+
+class ApiKey(BaseModel):
+    """One API key of ``CRYPTOKG_API_KEYS``: who holds it, what it may do, and its SHA-256."""
+
+    name: str = Field(min_length=1, max_length=100, description="Shown in the change log as who.")
+    role: str = Field(
+        pattern="^(editor|contributor)$", description="`editor` writes and approves; `contributor` proposes."
+    )
+    sha256: str = Field(
+        pattern="^[0-9a-f]{64}$", description="Hex SHA-256 of the key (the key itself is never stored)."
+    )
 
 
 class Settings(BaseSettings):
@@ -61,6 +73,19 @@ class Settings(BaseSettings):
     api_key: str | None = Field(
         default=None,
         description="Enables the write endpoints; clients send it as `X-API-Key` or `Authorization: Bearer`. Unset: read-only.",
+    )
+    api_keys: list[ApiKey] = Field(
+        default_factory=list,
+        description=(
+            'Named, hashed API keys (JSON list of `{"name", "role", "sha256"}`; role `editor` or '
+            "`contributor`). Editors write and approve proposals, contributors only propose."
+        ),
+    )
+    history_versions: int = Field(
+        default=5,
+        ge=1,
+        le=1000,
+        description="Past graph versions kept built in memory for `version=` reads; older ones are rebuilt from the change log.",
     )
     cors_origins: list[str] = Field(
         default_factory=list, description="Origins allowed by CORS (JSON list); empty: none."

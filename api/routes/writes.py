@@ -1,6 +1,7 @@
 """Writes: create, replace, update and delete entities, relationships and sources; bulk ingest.
 
-Every route needs the API key (see ``api.auth``) and runs ``graph.writes`` under the store's
+Every route needs an editor's API key and a reason (``X-Change-Reason``; see ``api.auth``), and
+every change is logged with both (``graph.history``); each route runs ``graph.writes`` under the store's
 write lock: the same validation as ``cryptokg ingest``, and one atomic store call per request.
 Bodies are read here rather than by FastAPI so that every problem in the data comes back in
 the same form as from ingestion (``errors``: file, record, field, message).
@@ -15,7 +16,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
 from pydantic import BaseModel
 
-from api.auth import WriterDep
+from api.auth import ChangeWriterDep
 from api.deps import NO_CONTROL, GraphDep, SettingsDep
 from api.errors import problem_responses
 from api.schemas import DeletedOut, EntityOut, IngestOut, RelationshipOut, SourceOut
@@ -28,7 +29,7 @@ from graph.store.base import GraphStore
 
 __all__ = ["add_body_schemas", "router"]
 
-router = APIRouter(tags=["writes"], dependencies=[WriterDep])
+router = APIRouter(tags=["writes"], dependencies=[ChangeWriterDep])
 
 JSON_TYPES = ("application/json",)
 ZIP_TYPES = ("application/zip", "application/x-zip-compressed")

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import QueryParams
 
+from api.ui.history import propose_choices, record_history
 from api.ui.render import (
     DEFAULT_NODES,
     Filters,
@@ -145,6 +146,8 @@ def _entity_page(store: GraphStore, request: Request, ref: str) -> Response:
         depth=depth,
         max_nodes=max_nodes,
         flt=flt,
+        history=record_history(store, eid),
+        choices=propose_choices(),
         network=network_fragment(
             request,
             view,

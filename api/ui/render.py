@@ -224,6 +224,11 @@ async def run_read(request: Request, fn: Callable[..., T], *args: Any) -> T:
     if service is not None:
         runner = await service.runner()
         await runner.sync()
+        version = request.query_params.get("version")
+        if version:  # a permalink to a past version (api.versions)
+            from api.versions import past_runner
+
+            runner = await past_runner(runner, version, service.settings.history_versions)
         result: T = await runner.read(fn, *args)
         return result
     store: GraphStore = request.app.state.store

@@ -24,10 +24,12 @@ def open_store(settings: Settings | None = None, *, store: str | None = None) ->
     settings = settings or get_settings()
     target = store or settings.store
     if is_bolt_uri(target):
-        from graph.store.neo4j import Neo4jStore  # type: ignore[import-not-found,unused-ignore]
+        # Its change log lives beside it, in the workspace (graph.history.bolt).
+        from graph.history.bolt import LOG_NAME, LoggedNeo4jStore
 
-        store_: GraphStore = Neo4jStore(
+        store_: GraphStore = LoggedNeo4jStore(
             target,
+            log_db=settings.workspace / LOG_NAME,
             user=settings.neo4j_user,
             password=settings.neo4j_password,
             database=settings.neo4j_database,

@@ -30,6 +30,7 @@ import orjson
 from graph.cancel import shielded
 from graph.errors import StoreUnavailable
 from graph.filters import EdgeFilter
+from graph.history import hooks as history
 from graph.ingest.records import Records, bulk_objects, entity_of, relationship_of, source_of
 from graph.ingest.validate import Dataset
 from graph.model import Entity, Relationship, Source, dump
@@ -405,11 +406,14 @@ class MemoryStore(GraphStore):
         srcs, ents, rels = (
             _sorted(_table(records)) for records in (dataset.sources, dataset.entities, dataset.relationships)
         )
-        state = self._prepare(ents, rels, srcs)
         h = hashlib.sha256()
+        log = None
+        if self.workspace is not None:
+            log = history.logger("ingest", self._version, history.replace_changes(self, srcs, ents, rels))
+        state = self._prepare(ents, rels, srcs)
         if self.workspace is not None:
             image = _image_of(state) if len(rels) >= EAGER_INDEX else None
-            self._write_new_file(srcs, ents, rels, h, side=state.index, image=image)
+            self._write_new_file(srcs, ents, rels, h, side=state.index, image=image, log=log)
         else:
             for table, row in ((srcs, _source_row), (ents, _entity_row), (rels, _rel_row)):
                 for _ in _json_rows(table, row, h):
@@ -426,8 +430,12 @@ class MemoryStore(GraphStore):
         h: Any,
         side: CsrIndex | None = None,
         image: Image | None = None,
+        log: Callable[[sqlite3.Connection, str], None] | None = None,
     ) -> None:
-        """Write a complete new database next to the old one, then rename it into place."""
+        """Write a complete new database next to the old one, then rename it into place.
+
+        The old file's change log is carried over, and ``log`` adds this write's entry to it.
+        """
         tmp = tmp_name(self.db_path)
         tmp.unlink(missing_ok=True)  # ours: left by an earlier failed write of this process
         try:
@@ -437,6 +445,7 @@ class MemoryStore(GraphStore):
                 con.execute("PRAGMA synchronous=OFF")
                 con.execute("PRAGMA cache_size=-262144")
                 con.executescript(SCHEMA)
+                history.copy_log(con, self.db_path)
                 con.execute("BEGIN")
                 con.executemany("INSERT INTO sources VALUES (?,?,?,?,?,?)", _json_rows(srcs, _source_row, h))
                 con.executemany("INSERT INTO entities VALUES (?,?,?,?)", _json_rows(ents, _entity_row, h))
@@ -445,6 +454,8 @@ class MemoryStore(GraphStore):
                 )
                 con.execute("INSERT INTO meta VALUES ('version', ?)", (h.hexdigest()[:16],))
                 con.execute("INSERT INTO meta VALUES ('schema', '1')")
+                if log is not None:
+                    log(con, h.hexdigest()[:16])
                 if side is not None:
                     con.executemany("INSERT INTO side_index VALUES (?, ?)", side.to_arrays().items())
                 parts = dump_parts(image, h.hexdigest()[:16]) if image is not None else None
@@ -521,7 +532,12 @@ class MemoryStore(GraphStore):
     def _next_version(self, change: bytes) -> str:
         return hashlib.sha256(self._version.encode() + change).hexdigest()[:16]
 
-    def _transaction(self, statements: list[tuple[str, list[tuple[Any, ...]]]], version: str) -> None:
+    def _transaction(
+        self,
+        statements: list[tuple[str, list[tuple[Any, ...]]]],
+        version: str,
+        log: Callable[[sqlite3.Connection, str], None] | None = None,
+    ) -> None:
         if self.workspace is None:
             return
         if not self.db_path.exists():
@@ -539,6 +555,8 @@ class MemoryStore(GraphStore):
                 con.execute("DROP TABLE IF EXISTS graph_image")
                 for sql, rows in statements:
                     con.executemany(sql, rows)
+                if log is not None:
+                    log(con, version)
                 con.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (version,))
                 con.execute("COMMIT")
             except BaseException:
@@ -577,6 +595,7 @@ class MemoryStore(GraphStore):
         ]
         change = b"".join(row[-1] for table in rows for row in table)
         version = self._next_version(b"upsert" + change)
+        log = history.logger("upsert", self._version, history.upsert_changes(self, srcs, ents, rels))
         self._transaction(
             [
                 ("INSERT OR REPLACE INTO sources VALUES (?,?,?,?,?,?)", rows[0]),
@@ -584,6 +603,7 @@ class MemoryStore(GraphStore):
                 ("INSERT OR REPLACE INTO relationships VALUES (?,?,?,?,?,?,?,?)", rows[2]),
             ],
             version,
+            log,
         )
         self._sources.update(srcs)
         g = self._g
@@ -624,6 +644,7 @@ class MemoryStore(GraphStore):
         src_ids = [s for s in sources if s in self._sources]
         change = "|".join(sorted(rel_ids) + ent_ids + src_ids).encode()
         version = self._next_version(b"delete" + change)
+        log = history.logger("delete", self._version, history.delete_changes(self, src_ids, ent_ids, rel_ids))
         self._transaction(
             [
                 ("DELETE FROM relationships WHERE id = ?", [(r,) for r in sorted(rel_ids)]),
@@ -631,6 +652,7 @@ class MemoryStore(GraphStore):
                 ("DELETE FROM sources WHERE id = ?", [(s,) for s in src_ids]),
             ],
             version,
+            log,
         )
         for rid in rel_ids:
             d = self._rels.pop(rid)

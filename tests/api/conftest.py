@@ -31,4 +31,5 @@ def writer(tmp_path: Path) -> Iterator[TestClient]:
     store = mini_memory_store(tmp_path / "ws")
     with TestClient(mini_app(tmp_path, store=store, api_key=API_KEY)) as c:
         c.headers["X-API-Key"] = API_KEY
+        c.headers["X-Change-Reason"] = "test write"
         yield c

@@ -59,6 +59,9 @@ def test_missing_or_wrong_key_is_401(keyed: TestClient, method: str, url: str, b
 @pytest.mark.parametrize("headers", [{"X-API-Key": API_KEY}, {"Authorization": f"Bearer {API_KEY}"}])
 def test_right_key_writes(keyed: TestClient, headers: dict[str, str]) -> None:
     r = keyed.post("/api/v1/sources", json=NEW_SOURCE, headers=headers)
+    assert r.status_code == 400
+    assert r.json()["detail"] == "a write needs a reason for the change log: send X-Change-Reason or ?reason="
+    r = keyed.post("/api/v1/sources", json=NEW_SOURCE, headers={**headers, "X-Change-Reason": "new source"})
     assert r.status_code == 201
     assert keyed.get("/api/v1/sources/s9").json()["title"] == "A new source"
 
@@ -75,15 +78,17 @@ def test_write_operations_declare_their_security(keyed: TestClient) -> None:
             "type": "apiKey",
             "in": "header",
             "name": "X-API-Key",
-            "description": "The value of `CRYPTOKG_API_KEY`.",
+            "description": "An API key (`CRYPTOKG_API_KEY`, or one of `CRYPTOKG_API_KEYS`).",
         },
         "Bearer": {
             "type": "http",
             "scheme": "bearer",
-            "description": "The value of `CRYPTOKG_API_KEY` as a bearer token.",
+            "description": "An API key as a bearer token.",
         },
     }
     for path, item in spec["paths"].items():
         for method, op in item.items():
             secured = "security" in op
-            assert secured == ("writes" in op["tags"]), (method, path)
+            # Writes, and proposing, approving and rejecting; the review queue itself is public.
+            writes = "writes" in op["tags"] or ("proposals" in op["tags"] and method == "post")
+            assert secured == writes, (method, path)

@@ -48,6 +48,7 @@ def keyed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     tmp = tmp_path_factory.mktemp("errors")
     with TestClient(mini_app(tmp, store=mini_memory_store(), api_key=API_KEY, max_body_bytes=2048)) as c:
         c.headers["X-API-Key"] = API_KEY
+        c.headers["X-Change-Reason"] = "test write"
         yield c
 
 

@@ -455,13 +455,16 @@ def test_writes_are_refused_without_a_configured_key(kg: CryptoKGClient) -> None
 
 def test_writes_need_the_right_key(writable: str) -> None:
     for key in (None, "wrong-key"):
-        with CryptoKGClient(writable, api_key=key) as client, pytest.raises(ApiProblem) as info:
+        with (
+            CryptoKGClient(writable, api_key=key, reason="client test") as client,
+            pytest.raises(ApiProblem) as info,
+        ):
             client.create("entity", DAVE)
         assert info.value.status == 401
 
 
 def test_create_update_delete(writable: str) -> None:
-    with CryptoKGClient(writable, api_key=API_KEY) as kg:
+    with CryptoKGClient(writable, api_key=API_KEY, reason="client test") as kg:
         dave = kg.create("entity", DAVE)
         assert (dave.id, dave.name, dave.aliases) == ("dave", "Dave Donor", [])
         rel = kg.create(
@@ -495,7 +498,7 @@ def test_create_update_delete(writable: str) -> None:
 
 
 def test_bulk_ingest_json_and_zip(writable: str) -> None:
-    with CryptoKGClient(writable, api_key=API_KEY) as kg:
+    with CryptoKGClient(writable, api_key=API_KEY, reason="client test") as kg:
         out = kg.ingest({"entities": [DAVE]})
         assert (out.mode, out.entities, out.relationships) == ("merge", 1, 0)
         assert kg.stats().entities == 13
@@ -556,6 +559,11 @@ READ_METHODS = {
     "/api/v1/schema": "schema",
     "/api/v1/datasets": "datasets",
     "/api/v1/datasets/{name}": "dataset",
+    "/api/v1/history": "history",
+    "/api/v1/diff": "diff",
+    "/api/v1/changes": "changes",
+    "/api/v1/changes.atom": "changes_atom",
+    "/api/v1/proposals": "proposals",
     "/health": "health",
 }
 
@@ -563,7 +571,12 @@ READ_METHODS = {
 def _method_params(name: str) -> set[str]:
     """The parameter names a client method sends: its own, plus the filters it takes."""
     sig = inspect.signature(getattr(CryptoKGClient, name))
-    names = {p.name for p in sig.parameters.values() if p.kind is not p.VAR_KEYWORD and p.name != "self"}
+    # A trailing underscore stands for a Python keyword (``from_`` sends ``from``).
+    names = {
+        p.name.rstrip("_")
+        for p in sig.parameters.values()
+        if p.kind is not p.VAR_KEYWORD and p.name != "self"
+    }
     if any(p.kind is p.VAR_KEYWORD for p in sig.parameters.values()):
         names |= set(Filters.__annotations__)
     return names
@@ -587,10 +600,14 @@ def test_every_write_route_is_reachable(server_url: str) -> None:
         if method in ("post", "put", "patch", "delete")
     }
     expected = {("POST", "/api/v1/ingest"), ("POST", "/api/v1/import"), ("DELETE", "/api/v1/datasets/{name}")}
+    expected |= {("POST", "/api/v1/proposals")}
+    expected |= {("POST", f"/api/v1/proposals/{{id}}/{verb}") for verb in ("approve", "reject")}
     for collection in ("entities", "relationships", "sources"):
         expected |= {("POST", f"/api/v1/{collection}")}
         expected |= {(m, f"/api/v1/{collection}/{{id}}") for m in ("PUT", "PATCH", "DELETE")}
-    assert writes == expected  # create, replace, update, delete, ingest, import_dataset, drop_dataset
+    assert (
+        writes == expected
+    )  # create, replace, update, delete, ingest, import, drop, propose, approve, reject
 
 
 # -- notebook 03 starts its own server: none is left behind ------------------------------------

@@ -69,7 +69,7 @@ def test_a_stalled_betweenness_is_stopped_and_writes_go_through(
         w = c.post(
             "/api/v1/entities",
             json={"id": "newcomer", "kind": "person", "name": "Newcomer", "sources": ["s1"]},
-            headers={"X-API-Key": API_KEY},
+            headers={"X-API-Key": API_KEY, "X-Change-Reason": "test write"},
         )
         assert w.status_code == 201, w.text
         assert c.get("/api/v1/entities/newcomer").status_code == 200
@@ -106,7 +106,11 @@ def test_control_characters_in_parameters_are_422(tmp_path: Path, url: str) -> N
 
 
 def _post(c: TestClient, body: bytes, ctype: str = "application/json") -> tuple[int, dict[str, object]]:
-    r = c.post("/api/v1/ingest", content=body, headers={"X-API-Key": API_KEY, "Content-Type": ctype})
+    r = c.post(
+        "/api/v1/ingest",
+        content=body,
+        headers={"X-API-Key": API_KEY, "X-Change-Reason": "test write", "Content-Type": ctype},
+    )
     return r.status_code, r.json()
 
 
@@ -121,7 +125,9 @@ def test_deep_json_bodies_are_a_located_problem_not_a_500(tmp_path: Path) -> Non
         assert status == 400
         assert "appears twice" in str(body["detail"])
         for path in ("/api/v1/entities", "/api/v1/relationships"):
-            r = c.post(path, content=b"[" * 50_000, headers={"X-API-Key": API_KEY})
+            r = c.post(
+                path, content=b"[" * 50_000, headers={"X-API-Key": API_KEY, "X-Change-Reason": "test write"}
+            )
             assert r.status_code == 400
 
 
@@ -129,11 +135,17 @@ def test_relationship_without_id_and_a_list_role_is_422(tmp_path: Path) -> None:
     with TestClient(mini_app(tmp_path, api_key=API_KEY), raise_server_exceptions=False) as c:
         body = {"source": "acme", "type": "founded", "target": "bob", "role": ["a", 1]}
         body |= {"status": "reported", "sources": ["s1"]}
-        r = c.post("/api/v1/relationships", json=body, headers={"X-API-Key": API_KEY})
+        r = c.post(
+            "/api/v1/relationships",
+            json=body,
+            headers={"X-API-Key": API_KEY, "X-Change-Reason": "test write"},
+        )
         assert r.status_code == 422, r.text
         assert any(e["field"] == "role" for e in r.json()["errors"])
         doc = {"relationships": [body]}
-        r = c.post("/api/v1/ingest", json=doc, headers={"X-API-Key": API_KEY})
+        r = c.post(
+            "/api/v1/ingest", json=doc, headers={"X-API-Key": API_KEY, "X-Change-Reason": "test write"}
+        )
         assert r.status_code == 422, r.text
 
 

@@ -44,7 +44,7 @@ _write_config = schemathesis.Config.from_dict(
         "generation": {"max-examples": MAX_EXAMPLES, "deterministic": True},
         "phases": {"stateful": {"enabled": False}},
         "checks": {"positive_data_acceptance": {"enabled": False}},
-        "headers": {"X-API-Key": API_KEY},
+        "headers": {"X-API-Key": API_KEY, "X-Change-Reason": "test write"},
     }
 )
 _write_app = mini_app(_tmp / "write", store=mini_memory_store(_tmp / "write" / "ws"), api_key=API_KEY)
@@ -62,4 +62,4 @@ def test_public_api(case: Any) -> None:
 @writes.parametrize()
 @settings(deadline=None, suppress_health_check=list(HealthCheck))
 def test_write_api(case: Any) -> None:
-    case.call_and_validate(headers={"X-API-Key": API_KEY})
+    case.call_and_validate(headers={"X-API-Key": API_KEY, "X-Change-Reason": "test write"})

@@ -35,6 +35,7 @@ def app_store(tmp_path: Path) -> Any:
 def writer(tmp_path: Path, app_store: Any) -> Any:
     with TestClient(mini_app(tmp_path, store=app_store, api_key=API_KEY)) as c:
         c.headers["X-API-Key"] = API_KEY
+        c.headers["X-Change-Reason"] = "test write"
         yield c
 
 

@@ -85,7 +85,7 @@ def _ingest(data: Path, workspace: Path) -> None:
     store.close()
 
 
-def _serve(workspace: Path, log: Path) -> Iterator[str]:
+def _serve(workspace: Path, log: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
     port = _free_port()
     env = {
         **os.environ,
@@ -93,6 +93,7 @@ def _serve(workspace: Path, log: Path) -> Iterator[str]:
         "CRYPTOKG_WORKSPACE": str(workspace),
         # Story maps are written behind the API key.
         "CRYPTOKG_API_KEY": API_KEY,
+        **(extra_env or {}),
     }
     cmd = [
         sys.executable,

@@ -26,7 +26,9 @@ from tests.neo4j_server import Neo4jServer
 
 pytestmark = pytest.mark.bolt
 
-NASTY = 'O\'Brien \\ back\\slash "q" })] // MATCH (n) DETACH DELETE n; \n新しい \u2028 $x'
+NASTY = 'O\'Brien \\ back\\slash "q" })] // MATCH (n) DETACH DELETE n; 新しい $x'
+#: Free text (descriptions, notes, titles, summaries) may span lines, U+2028 included.
+NASTY_TEXT = NASTY + "\nsecond line \u2028 third"
 
 
 @pytest.fixture(scope="module")
@@ -100,11 +102,11 @@ def test_the_bundled_dataset_round_trips_through_neo4j(server: Neo4jServer, bund
 
 def test_awkward_text_round_trips_through_neo4j(server: Neo4jServer) -> None:
     ds = Dataset(
-        {"s1": source("s1", title=NASTY, summary=NASTY)},
+        {"s1": source("s1", title=NASTY_TEXT, summary=NASTY_TEXT)},
         {
-            "a": person("a", NASTY, aliases=[NASTY, "x'y"], description=NASTY, sources=["s1"]),
+            "a": person("a", NASTY, aliases=[NASTY, "x'y"], description=NASTY_TEXT, sources=["s1"]),
             "b": person("b", "B", sources=["s1"]),
         },
-        {"r1": rel("r1", "a", "met", "b", notes=NASTY, sources=["s1"])},
+        {"r1": rel("r1", "a", "met", "b", notes=NASTY_TEXT, sources=["s1"])},
     )
     _round_trip(server, ds)

@@ -486,20 +486,27 @@ def test_a_dangling_or_duplicate_dataset_is_refused_untouched(
     assert raw_counts(fresh)["entity"] == 12
 
 
-NASTY = "Robert'); MATCH (n) DETACH DELETE n // \"quoted\" })] \\' back\\slash \n新しい \u2028 $x {{x}}"
+# A name may not hold line breaks (graph.guards); everything else that breaks queries is here.
+NASTY = "Robert'); MATCH (n) DETACH DELETE n // \"quoted\" })] \\' back\\slash 新しい $x {{x}}"
 
 
 def _operations() -> list[Callable[[GraphStore], None]]:
     s4 = source("s4", title='It\'s "news" })', summary="Line one\nline two \\ end'")
     nasty = person(
-        "nasty", NASTY, aliases=["O'Brien", "a})b", "back\\slash"], description=NASTY, sources=["s4"]
+        "nasty",
+        NASTY,
+        aliases=["O'Brien", "a})b", "back\\slash"],
+        description=NASTY + "\n2nd \u2028 line",
+        sources=["s4"],
     )
     bob_company = company(
         "bob", "Bob Müller Ltd", sources=["s2"], identifiers={"lei": "X'1", "tickers": ["A", "B"]}
     )
     return [
         lambda st: st.upsert(sources=[s4], entities=[nasty]),
-        lambda st: st.upsert(relationships=[rel("rn", "nasty", "met", "alice", notes=NASTY, sources=["s4"])]),
+        lambda st: st.upsert(
+            relationships=[rel("rn", "nasty", "met", "alice", notes=NASTY + "\n2nd line", sources=["s4"])]
+        ),
         lambda st: st.upsert(entities=[bob_company]),  # kind person -> company
         lambda st: st.upsert(relationships=[rel("r03", "bob", "founded", "coin", start="2020-02")]),  # moved
         lambda st: st.upsert(),  # an empty upsert still bumps the version

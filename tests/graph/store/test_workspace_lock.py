@@ -115,7 +115,7 @@ def test_ingest_in_another_process_while_the_api_writes(tmp_path: Path) -> None:
             r = c.post(
                 "/api/v1/entities",
                 json={"id": f"api-{i}", "kind": "person", "name": f"Api {i}", "sources": ["s1"]},
-                headers={"X-API-Key": key},
+                headers={"X-API-Key": key, "X-Change-Reason": "test write"},
             )
             assert r.status_code in (201, 503), r.text
             if r.status_code == 201:
@@ -130,7 +130,7 @@ def test_ingest_in_another_process_while_the_api_writes(tmp_path: Path) -> None:
         last = c.post(
             "/api/v1/entities",
             json={"id": "final", "kind": "person", "name": "Final", "sources": ["s1"]},
-            headers={"X-API-Key": key},
+            headers={"X-API-Key": key, "X-Change-Reason": "test write"},
         )
         assert last.status_code == 201
         disk = MemoryStore(ws)

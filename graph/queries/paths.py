@@ -69,7 +69,7 @@ def find_paths(
     >>> from graph.testing import mini_store
     >>> res = find_paths(mini_store(), "Alice Example", "Federal Regulator")
     >>> [h.sentence for h in res.paths[0].hops]
-    ['Alice Example founded Acme Exchange (2017) [1].', 'Acme Exchange pleaded guilty to charges brought by Federal Regulator (2023-11-21) [1].']
+    ['Alice Example founded Acme Exchange (2017; single source) [1].', 'Acme Exchange pleaded guilty to charges brought by Federal Regulator (2023-11-21; single source) [1].']
     >>> find_paths(mini_store(), "alice", "lonely").message
     'No path between Alice Example and Lonely Person within 4 hops.'
     """

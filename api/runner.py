@@ -50,6 +50,9 @@ __all__ = ["REQUEST_DEADLINE", "GraphRunner", "RWLock"]
 P = ParamSpec("P")
 T = TypeVar("T")
 
+#: How many mean service times ahead a waiting request must still fit in its deadline.
+ADMIT_MARGIN = 2.0
+
 #: When the current request must be answered by (``time.monotonic`` seconds); None outside one.
 REQUEST_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
     "cryptokg_request_deadline", default=None
@@ -203,7 +206,8 @@ class GraphRunner:
             limiter.acquire_nowait()
         except anyio.WouldBlock:
             if lane == "read":
-                expected = (self._waiting + 1) * self._service / self.threads
+                # Twice the mean: service times vary, and an admitted request must finish in time.
+                expected = ADMIT_MARGIN * (self._waiting + 1) * self._service / self.threads
                 if self._waiting >= self.queue or expected > self._left(deadline):
                     wait = max(1, math.ceil(expected))
                     msg = (

@@ -69,8 +69,15 @@ def ingest(data: Path, workspace: Path) -> tuple[int, int]:
     return len(ds.entities), len(ds.relationships)
 
 
-def start_server(workspace: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "CRYPTOKG_WORKSPACE": str(workspace), "CRYPTOKG_STORE": "embedded"}
+def start_server(
+    workspace: Path, port: int, workers: int, extra_env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "CRYPTOKG_WORKSPACE": str(workspace),
+        "CRYPTOKG_STORE": "embedded",
+        **(extra_env or {}),
+    }
     cmd = [
         sys.executable,
         "-m",

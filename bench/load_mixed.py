@@ -20,7 +20,6 @@ import platform
 import random
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -32,7 +31,17 @@ from pathlib import Path
 
 import httpx
 
-from bench.load_api import HOST, RESULTS, ROOT, _shown, free_port, ingest, sample_ids, wait_ready
+from bench.load_api import (
+    HOST,
+    RESULTS,
+    ROOT,
+    _shown,
+    free_port,
+    ingest,
+    sample_ids,
+    start_server,
+    wait_ready,
+)
 
 BEGIN, END = "<!-- load_mixed:begin -->", "<!-- load_mixed:end -->"
 KEY = "bench-" + "k" * 32
@@ -77,29 +86,6 @@ def mix(
         ("communities", 2, lambda r, i: ("GET", "/api/v1/analytics/communities")),
         ("whole timeline", 3, lambda r, i: ("GET", "/api/v1/timeline?limit=5000")),
     ]
-
-
-def start_server(workspace: Path, port: int, timeout: float) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "CRYPTOKG_WORKSPACE": str(workspace),
-        "CRYPTOKG_STORE": "embedded",
-        "CRYPTOKG_API_KEY": KEY,
-        "CRYPTOKG_QUERY_TIMEOUT": str(timeout),
-    }
-    cmd = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "api.main:create_app",
-        "--factory",
-        "--host",
-        HOST,
-        "--port",
-        str(port),
-    ]
-    cmd += ["--log-level", "warning"]
-    return subprocess.Popen(cmd, cwd=ROOT, env=env)
 
 
 def drive(
@@ -180,7 +166,9 @@ def measure(data: Path, args: argparse.Namespace) -> list[str]:
         args.source = sorted(s.id for s in MemoryStore(ws).iter_sources())[0]
         port = free_port()
         base = f"http://{HOST}:{port}"
-        proc = start_server(ws, port, args.timeout)
+        proc = start_server(
+            ws, port, 1, {"CRYPTOKG_API_KEY": KEY, "CRYPTOKG_QUERY_TIMEOUT": str(args.timeout)}
+        )
         try:
             wait_ready(base, proc)
             with httpx.Client(base_url=base, timeout=60.0) as c:

